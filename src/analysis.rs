@@ -1,0 +1,150 @@
+//! The pipeline, stage after stage: workspace -> config -> modules -> resolve -> assign ->
+//! graph -> rules. Commands call these functions; nothing here prints.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::config::{self, Assignment, Config, ConfigError, ConfigErrors};
+use crate::graph::{DomainGraph, ModuleGraph};
+use crate::modules::{self, Program};
+use crate::resolve::{self, Resolution};
+use crate::rules::{self, Finding};
+use crate::workspace::{self, Workspace, WorkspaceError};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub manifest_path: Option<PathBuf>,
+    pub packages: Vec<String>,
+    pub config_path: Option<PathBuf>,
+    /// Overrides `settings.include_tests`.
+    pub include_tests: Option<bool>,
+    pub threads: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub metadata: Duration,
+    pub parse: Duration,
+    pub resolve: Duration,
+    pub rules: Duration,
+}
+
+/// The parsed and resolved workspace.
+pub struct Analysis {
+    pub workspace: Workspace,
+    pub program: Program,
+    pub resolution: Resolution,
+    pub include_tests: bool,
+    pub timings: Timings,
+}
+
+pub enum Error {
+    Workspace(WorkspaceError),
+    Config(ConfigErrors),
+}
+
+pub fn load_workspace(opts: &Options, include_tests: bool) -> Result<Workspace, WorkspaceError> {
+    workspace::load(&workspace::LoadOptions {
+        manifest_path: opts.manifest_path.as_deref(),
+        packages: &opts.packages,
+        include_tests,
+    })
+}
+
+/// Parses and resolves every crate of an already loaded workspace.
+pub fn analyse(ws: Workspace, include_tests: bool, threads: Option<usize>, mut timings: Timings) -> Analysis {
+    let t = Instant::now();
+    let program = modules::load(&ws, &modules::LoadOptions { include_tests, threads });
+    timings.parse = t.elapsed();
+    let t = Instant::now();
+    let resolution = resolve::resolve(&program);
+    timings.resolve = t.elapsed();
+    Analysis {
+        workspace: ws,
+        program,
+        resolution,
+        include_tests,
+        timings,
+    }
+}
+
+/// Everything `check` produces.
+pub struct Checked {
+    pub analysis: Analysis,
+    pub config: Config,
+    pub assignment: Assignment,
+    pub module_graph: ModuleGraph,
+    pub domain_graph: DomainGraph,
+    pub findings: Vec<Finding>,
+    pub config_warnings: Vec<ConfigError>,
+}
+
+/// Runs the whole pipeline. Configuration problems stop it (with every problem found).
+pub fn check(opts: &Options) -> Result<Checked, Error> {
+    let t = Instant::now();
+    // Test targets are only needed when tests are included; the config decides by default, so
+    // discover the workspace first without them, then read the config.
+    let ws = load_workspace(opts, opts.include_tests.unwrap_or(false)).map_err(Error::Workspace)?;
+    let config = config::load(&ws, opts.config_path.as_deref()).map_err(Error::Config)?;
+    let include_tests = opts.include_tests.unwrap_or(config.settings.include_tests);
+    let ws = if include_tests && opts.include_tests.is_none() {
+        load_workspace(opts, true).map_err(Error::Workspace)?
+    } else {
+        ws
+    };
+    let timings = Timings {
+        metadata: t.elapsed(),
+        ..Default::default()
+    };
+    let analysis = analyse(ws, include_tests, opts.threads, timings);
+    check_analysis(analysis, config)
+}
+
+/// Applies a config to an analysis.
+pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked, Error> {
+    let t = Instant::now();
+    let (assignment, errors) = config::assign(&config, &analysis.workspace, &analysis.program);
+    let mut config_warnings = config.warnings.clone();
+    if errors.iter().any(|e| !e.warning) {
+        let mut all = config_warnings;
+        all.extend(errors);
+        return Err(Error::Config(ConfigErrors {
+            source: Some(config.source.clone()),
+            errors: all,
+        }));
+    }
+    config_warnings.extend(errors);
+    let module_graph = ModuleGraph::build(&analysis.program, &analysis.resolution, analysis.include_tests);
+    let domain_graph = DomainGraph::build(config.domains.len(), &module_graph, &assignment);
+    let mut findings = rules::run(&rules::Input {
+        program: &analysis.program,
+        resolution: &analysis.resolution,
+        config: &config,
+        assignment: &assignment,
+        domain_graph: &domain_graph,
+        workspace: &analysis.workspace,
+        include_tests: analysis.include_tests,
+    });
+    // `-p`: only findings whose module lies in a selected package.
+    if !analysis.workspace.selected_packages.is_empty() {
+        let p = &analysis.program;
+        let selected = &analysis.workspace.selected_packages;
+        findings.retain(|f| {
+            let module = f.from_module.or_else(|| f.reference.map(|r| analysis.resolution.refs[r].from));
+            module.is_none_or(|m| {
+                let pkg = &p.crates[p.modules[m as usize].krate as usize].info.package;
+                selected.contains(pkg)
+            })
+        });
+    }
+    analysis.timings.rules = t.elapsed();
+    Ok(Checked {
+        analysis,
+        config,
+        assignment,
+        module_graph,
+        domain_graph,
+        findings,
+        config_warnings,
+    })
+}

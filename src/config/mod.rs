@@ -1,0 +1,773 @@
+//! domains.toml: parsed with serde + toml keeping spans, validated, then applied to the module
+//! tree (which module belongs to which domain, which modules are interfaces).
+//!
+//! Every problem is a [`ConfigError`] pointing into the file; all of them are collected
+//! before the run stops, so one run shows every mistake.
+
+pub mod pattern;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::modules::{ModuleId, Program};
+use crate::workspace::{TargetKind, Workspace};
+pub use pattern::{CrateSel, Pattern};
+
+/// How a rule's findings are treated.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    unassigned: Option<Level>,
+    cycles: Option<Level>,
+    forbidden: Option<Level>,
+    interface: Option<Level>,
+    include_tests: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDomain {
+    description: Option<String>,
+    #[serde(default)]
+    modules: Vec<Spanned<String>>,
+    #[serde(default)]
+    modules_exact: Vec<Spanned<String>>,
+    #[serde(default)]
+    depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    interface: Vec<Spanned<String>>,
+    #[serde(default)]
+    shared: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: RawSettings,
+    #[serde(default)]
+    domains: BTreeMap<Spanned<String>, Spanned<RawDomain>>,
+}
+
+/// `[workspace.metadata.domains]` (or `[package.metadata.domains]`) inside Cargo.toml.
+#[derive(Deserialize)]
+struct ManifestWrapper {
+    workspace: Option<MetadataWrapper>,
+    package: Option<MetadataWrapper>,
+}
+
+#[derive(Deserialize)]
+struct MetadataWrapper {
+    metadata: Option<DomainsWrapper>,
+}
+
+#[derive(Deserialize)]
+struct DomainsWrapper {
+    domains: Option<Spanned<RawConfig>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub unassigned: Level,
+    pub cycles: Level,
+    pub forbidden: Level,
+    pub interface: Level,
+    pub include_tests: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            unassigned: Level::Warn,
+            cycles: Level::Deny,
+            forbidden: Level::Deny,
+            interface: Level::Deny,
+            include_tests: false,
+        }
+    }
+}
+
+pub type DomainId = usize;
+
+#[derive(Clone, Debug)]
+pub struct Domain {
+    pub name: String,
+    pub span: Range<usize>,
+    pub description: Option<String>,
+    pub modules: Vec<Pattern>,
+    pub modules_exact: Vec<Pattern>,
+    pub depends_on: Vec<(String, Range<usize>)>,
+    /// `depends_on = ["*"]`: a composition root that may use every domain.
+    pub depends_on_any: bool,
+    pub interface: Vec<Pattern>,
+    pub shared: bool,
+    /// Whether `modules`/`modules_exact` were written at all (even if some failed to parse).
+    pub had_patterns: bool,
+}
+
+/// The text a config came from, for diagnostics.
+#[derive(Clone, Debug)]
+pub struct ConfigSource {
+    pub path: PathBuf,
+    /// Path as shown to the user (relative to the workspace root when possible).
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub source: ConfigSource,
+    pub settings: Settings,
+    pub domains: Vec<Domain>,
+    /// Problems that do not stop the run (a declared cycle, a domain claiming nothing).
+    pub warnings: Vec<ConfigError>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConfigError {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Option<Range<usize>>,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    /// Warnings do not stop the run.
+    pub warning: bool,
+}
+
+impl ConfigError {
+    fn new(code: &'static str, message: impl Into<String>, span: Option<Range<usize>>) -> Self {
+        ConfigError {
+            code,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            warning: false,
+        }
+    }
+    fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+    fn label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
+        self
+    }
+}
+
+/// Config problems with the text they point into.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    pub source: Option<ConfigSource>,
+    pub errors: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    pub fn has_errors(&self) -> bool {
+        self.errors.iter().any(|e| !e.warning)
+    }
+}
+
+/// Every config error code, with a one-line description (documented in docs/configuration.md).
+pub const CONFIG_CODES: &[(&str, &str)] = &[
+    ("config-not-found", "no domains.toml and no [workspace.metadata.domains]"),
+    ("config-read", "the config file cannot be read"),
+    ("config-syntax", "not valid TOML, a value of the wrong type, or an unknown key"),
+    ("config-bad-pattern", "a module pattern that cannot be parsed or names no crate"),
+    ("config-no-match", "a pattern that matches no module"),
+    ("config-overlap", "two domains claim a module equally specifically"),
+    ("config-unknown-domain", "depends_on names a domain that does not exist"),
+    ("config-self-dependency", "a domain lists itself in depends_on"),
+    ("config-interface-outside", "an interface module that belongs to another domain"),
+    ("config-bad-name", "a domain name that is not a plain identifier"),
+    ("config-declared-cycle", "depends_on declares a cycle (warning)"),
+    ("config-no-domains", "the config declares no domain (warning)"),
+];
+
+fn rel_name(ws_root: &Path, path: &Path) -> String {
+    path.strip_prefix(ws_root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Finds and parses the configuration: `--config`, else `domains.toml` at the workspace root,
+/// else `[workspace.metadata.domains]` / `[package.metadata.domains]` in the root Cargo.toml.
+pub fn load(ws: &Workspace, explicit: Option<&Path>) -> Result<Config, ConfigErrors> {
+    let candidate = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(ws.root.join("domains.toml")).filter(|p| p.is_file()),
+    };
+    if let Some(path) = candidate {
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigErrors {
+            source: None,
+            errors: vec![ConfigError::new(
+                "config-read",
+                format!("cannot read `{}`: {e}", path.display()),
+                None,
+            )],
+        })?;
+        let source = ConfigSource {
+            name: rel_name(&ws.root, &path),
+            path,
+            text: Arc::from(text),
+        };
+        let raw = toml::from_str::<RawConfig>(&source.text);
+        return match raw {
+            Ok(raw) => build(raw, source),
+            Err(e) => Err(ConfigErrors {
+                errors: vec![toml_error(&e)],
+                source: Some(source),
+            }),
+        };
+    }
+    // Cargo.toml metadata.
+    let manifest = &ws.root_manifest;
+    if let Ok(text) = std::fs::read_to_string(manifest) {
+        let source = ConfigSource {
+            name: rel_name(&ws.root, manifest),
+            path: manifest.clone(),
+            text: Arc::from(text),
+        };
+        match toml::from_str::<ManifestWrapper>(&source.text) {
+            Ok(w) => {
+                let found = w
+                    .workspace
+                    .and_then(|m| m.metadata)
+                    .and_then(|m| m.domains)
+                    .or_else(|| w.package.and_then(|m| m.metadata).and_then(|m| m.domains));
+                if let Some(raw) = found {
+                    return build(raw.into_inner(), source);
+                }
+            }
+            Err(e) => {
+                return Err(ConfigErrors {
+                    errors: vec![toml_error(&e)],
+                    source: Some(source),
+                });
+            }
+        }
+    }
+    Err(ConfigErrors {
+        source: None,
+        errors: vec![
+            ConfigError::new(
+                "config-not-found",
+                format!(
+                    "no domains.toml in `{}` and no [workspace.metadata.domains] in its Cargo.toml",
+                    ws.root.display()
+                ),
+                None,
+            )
+            .help("write a domains.toml (see docs/configuration.md) or pass one with --config"),
+        ],
+    })
+}
+
+fn toml_error(e: &toml::de::Error) -> ConfigError {
+    ConfigError::new("config-syntax", e.message().trim().to_string(), e.span()).label("here")
+}
+
+/// Parses a config from text (for tests and tools).
+pub fn parse_str(text: &str, name: &str) -> Result<Config, ConfigErrors> {
+    let source = ConfigSource {
+        path: PathBuf::from(name),
+        name: name.to_string(),
+        text: Arc::from(text),
+    };
+    match toml::from_str::<RawConfig>(text) {
+        Ok(raw) => build(raw, source),
+        Err(e) => Err(ConfigErrors {
+            errors: vec![toml_error(&e)],
+            source: Some(source),
+        }),
+    }
+}
+
+fn is_domain_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
+    let mut errors = Vec::new();
+    let d = Settings::default();
+    let s = raw.settings;
+    let settings = Settings {
+        unassigned: s.unassigned.unwrap_or(d.unassigned),
+        cycles: s.cycles.unwrap_or(d.cycles),
+        forbidden: s.forbidden.unwrap_or(d.forbidden),
+        interface: s.interface.unwrap_or(d.interface),
+        include_tests: s.include_tests.unwrap_or(d.include_tests),
+    };
+    let mut domains = Vec::new();
+    for (name, dom) in raw.domains {
+        let span = name.span();
+        let name = name.into_inner();
+        if !is_domain_name(&name) {
+            errors.push(
+                ConfigError::new("config-bad-name", format!("`{name}` is not a valid domain name"), Some(span.clone()))
+                    .help("use letters, digits, `_` and `-`"),
+            );
+        }
+        let dom = dom.into_inner();
+        let had_patterns = !dom.modules.is_empty() || !dom.modules_exact.is_empty();
+        let pats = |list: Vec<Spanned<String>>, errors: &mut Vec<ConfigError>| -> Vec<Pattern> {
+            list.into_iter()
+                .filter_map(|p| {
+                    let span = p.span();
+                    match Pattern::parse(p.get_ref(), span.clone()) {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            errors.push(
+                                ConfigError::new("config-bad-pattern", format!("bad module pattern: {e}"), Some(span))
+                                    .help("patterns look like `crate::orders`, `shop_billing::*::api`, `bin:shop`"),
+                            );
+                            None
+                        }
+                    }
+                })
+                .collect()
+        };
+        let modules = pats(dom.modules, &mut errors);
+        let modules_exact = pats(dom.modules_exact, &mut errors);
+        let interface = pats(dom.interface, &mut errors);
+        let depends_on_any = dom.depends_on.iter().any(|d| d.get_ref() == "*");
+        let depends_on = dom
+            .depends_on
+            .into_iter()
+            .filter(|d| d.get_ref() != "*")
+            .map(|d| {
+                let sp = d.span();
+                (d.into_inner(), sp)
+            })
+            .collect();
+        domains.push(Domain {
+            name,
+            span,
+            description: dom.description,
+            modules,
+            modules_exact,
+            depends_on,
+            depends_on_any,
+            interface,
+            shared: dom.shared,
+            had_patterns,
+        });
+    }
+    // depends_on must name existing domains, and not the domain itself.
+    let names: Vec<String> = domains.iter().map(|d| d.name.clone()).collect();
+    for d in &domains {
+        for (dep, span) in &d.depends_on {
+            if dep == &d.name {
+                errors.push(
+                    ConfigError::new(
+                        "config-self-dependency",
+                        format!("domain `{}` lists itself in depends_on", d.name),
+                        Some(span.clone()),
+                    )
+                    .help("a domain may always use its own modules; remove this entry"),
+                );
+            } else if !names.contains(dep) {
+                let mut e = ConfigError::new(
+                    "config-unknown-domain",
+                    format!("domain `{}` depends on `{dep}`, which is not declared", d.name),
+                    Some(span.clone()),
+                )
+                .label("unknown domain");
+                e = match closest(dep, &names) {
+                    Some(c) => e.help(format!("did you mean `{c}`?")),
+                    None => e.help(format!("declared domains: {}", names.join(", "))),
+                };
+                errors.push(e);
+            }
+        }
+        if d.modules.is_empty() && d.modules_exact.is_empty() && !d.had_patterns {
+            errors.push(ConfigError {
+                warning: true,
+                ..ConfigError::new(
+                    "config-no-match",
+                    format!("domain `{}` claims no modules", d.name),
+                    Some(d.span.clone()),
+                )
+                .help("add `modules = [\"crate::...\"]`")
+            });
+        }
+    }
+    if domains.is_empty() {
+        errors.push(ConfigError {
+            warning: true,
+            ..ConfigError::new("config-no-domains", "the configuration declares no domains", None)
+                .help("declare domains as `[domains.NAME]` tables")
+        });
+    }
+    if let Some(cycle) = declared_cycle(&domains) {
+        errors.push(ConfigError {
+            warning: true,
+            ..ConfigError::new(
+                "config-declared-cycle",
+                format!("depends_on declares a cycle: {}", cycle.join(" -> ")),
+                domains.iter().find(|d| d.name == cycle[0]).map(|d| d.span.clone()),
+            )
+            .help("domains that may use each other cannot be extracted separately; consider merging them")
+        });
+    }
+    if errors.iter().any(|e| !e.warning) {
+        return Err(ConfigErrors {
+            source: Some(source),
+            errors,
+        });
+    }
+    Ok(Config {
+        source,
+        settings,
+        domains,
+        warnings: errors,
+    })
+}
+
+fn closest<'a>(word: &str, names: &'a [String]) -> Option<&'a String> {
+    names
+        .iter()
+        .map(|n| (edit_distance(word, n), n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A cycle in the declared depends_on graph, if any (shortest found from the first domain).
+fn declared_cycle(domains: &[Domain]) -> Option<Vec<String>> {
+    let idx = |n: &str| domains.iter().position(|d| d.name == n);
+    for (start, _) in domains.iter().enumerate() {
+        // BFS back to start.
+        let mut prev = vec![usize::MAX; domains.len()];
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back(start);
+        while let Some(cur) = queue.pop_front() {
+            for (dep, _) in &domains[cur].depends_on {
+                let Some(n) = idx(dep) else { continue };
+                if n == cur {
+                    continue; // a self-dependency is its own error
+                }
+                if n == start {
+                    let mut path = vec![domains[start].name.clone()];
+                    let mut c = cur;
+                    let mut back = vec![];
+                    while c != start {
+                        back.push(domains[c].name.clone());
+                        c = prev[c];
+                    }
+                    back.reverse();
+                    path.extend(back);
+                    path.push(domains[start].name.clone());
+                    return Some(path);
+                }
+                if prev[n] == usize::MAX && n != start {
+                    prev[n] = cur;
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Which domain each module belongs to, and which modules are interfaces.
+#[derive(Clone, Debug, Default)]
+pub struct Assignment {
+    pub domain_of: Vec<Option<DomainId>>,
+    /// Modules inside an interface pattern of their domain.
+    pub is_interface: Vec<bool>,
+}
+
+/// The crate a pattern's head names, among the analysed crates.
+fn select_crates(ws_primary: Option<&str>, p: &Program, sel: &CrateSel) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, c) in p.crates.iter().enumerate() {
+        let ok = match sel {
+            CrateSel::Lib(n) => c.info.kind == TargetKind::Lib && &c.info.name == n,
+            CrateSel::Bin(n) => c.info.kind == TargetKind::Bin && &c.info.name == n,
+            CrateSel::Primary => {
+                Some(c.info.package.as_str()) == ws_primary
+                    && (c.info.kind == TargetKind::Lib
+                        || (c.info.kind == TargetKind::Bin
+                            && !p
+                                .crates
+                                .iter()
+                                .any(|o| o.info.package == c.info.package && o.info.kind == TargetKind::Lib)))
+            }
+        };
+        if ok {
+            out.push(i as u32);
+        }
+    }
+    out
+}
+
+/// Applies the domains' patterns to the module tree. Errors: patterns that match nothing,
+/// equally specific claims by two domains, interfaces outside their domain.
+pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<ConfigError>) {
+    let mut errors = Vec::new();
+    let n = p.modules.len();
+    let segs: Vec<Vec<&str>> = p
+        .modules
+        .iter()
+        .map(|m| m.path.split("::").skip(1).collect())
+        .collect();
+    let primary = ws.primary_package.as_deref();
+    // claims[m] = (domain, pattern text, exact, literals, span)
+    struct Claim<'a> {
+        domain: DomainId,
+        exact: bool,
+        literals: usize,
+        pat: &'a Pattern,
+    }
+    let mut self_claims: Vec<Vec<Claim>> = (0..n).map(|_| Vec::new()).collect();
+    let matched_modules = |pat: &Pattern, errors: &mut Vec<ConfigError>| -> Vec<ModuleId> {
+        let crates = select_crates(primary, p, &pat.krate);
+        if crates.is_empty() {
+            let what = match &pat.krate {
+                CrateSel::Primary => "`crate` names no library: this workspace has no root package (or it has no targets); start patterns with a crate's library name".to_string(),
+                CrateSel::Lib(l) => format!("no library crate named `{l}` in the workspace"),
+                CrateSel::Bin(b) => format!("no binary target named `{b}` in the workspace"),
+            };
+            let crate_names: Vec<String> = p.crates.iter().map(|c| c.info.display_name()).collect();
+            errors.push(
+                ConfigError::new("config-bad-pattern", format!("`{}`: {what}", pat.text), Some(pat.span.clone()))
+                    .help(format!("crates here: {}", crate_names.join(", "))),
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (mid, m) in p.modules.iter().enumerate() {
+            if crates.contains(&m.krate) && pat.matches(&segs[mid]) {
+                out.push(mid as ModuleId);
+            }
+        }
+        if out.is_empty() {
+            errors.push(
+                ConfigError::new(
+                    "config-no-match",
+                    format!("pattern `{}` matches no module", pat.text),
+                    Some(pat.span.clone()),
+                )
+                .label("matches nothing")
+                .help("check the spelling with `cargo domains modules`, or remove the pattern"),
+            );
+        }
+        out
+    };
+    for (di, d) in cfg.domains.iter().enumerate() {
+        for (exact, list) in [(false, &d.modules), (true, &d.modules_exact)] {
+            for pat in list {
+                for m in matched_modules(pat, &mut errors) {
+                    self_claims[m as usize].push(Claim {
+                        domain: di,
+                        exact,
+                        literals: pat.literals(),
+                        pat,
+                    });
+                }
+            }
+        }
+    }
+    let mut domain_of = vec![None; n];
+    let mut reported: Vec<(String, String)> = Vec::new();
+    for mid in 0..n {
+        // Candidates: subtree claims on self or an ancestor, exact claims on self.
+        let mut best: Option<((u32, bool, usize), &Claim)> = None;
+        let mut tie: Option<&Claim> = None;
+        let mut cur = Some(mid as ModuleId);
+        while let Some(a) = cur {
+            let depth = p.modules[a as usize].depth;
+            for c in &self_claims[a as usize] {
+                if c.exact && a as usize != mid {
+                    continue;
+                }
+                let key = (depth, c.exact, c.literals);
+                match &best {
+                    Some((k, b)) if key == *k => {
+                        if b.domain != c.domain {
+                            tie = Some(c);
+                        }
+                    }
+                    Some((k, _)) if key < *k => {}
+                    _ => {
+                        best = Some((key, c));
+                        tie = None;
+                    }
+                }
+            }
+            cur = p.modules[a as usize].parent;
+        }
+        if let Some((_, b)) = best {
+            if let Some(t) = tie {
+                let key = (b.pat.text.clone(), t.pat.text.clone());
+                if !reported.contains(&key) {
+                    reported.push(key);
+                    errors.push(
+                        ConfigError::new(
+                            "config-overlap",
+                            format!(
+                                "module `{}` is claimed equally by `{}` (domain `{}`) and `{}` (domain `{}`)",
+                                p.modules[mid].path,
+                                b.pat.text,
+                                cfg.domains[b.domain].name,
+                                t.pat.text,
+                                cfg.domains[t.domain].name
+                            ),
+                            Some(t.pat.span.clone()),
+                        )
+                        .label("second claim")
+                        .help("make one pattern more specific, or claim the module in one domain only"),
+                    );
+                }
+            }
+            domain_of[mid] = Some(b.domain);
+        }
+    }
+    let mut is_interface = vec![false; n];
+    for (di, d) in cfg.domains.iter().enumerate() {
+        for pat in &d.interface {
+            for m in matched_modules(pat, &mut errors) {
+                // The pattern claims the module and its descendants.
+                for (mid, flag) in is_interface.iter_mut().enumerate() {
+                    if is_descendant(p, mid as ModuleId, m) && domain_of[mid] == Some(di) {
+                        *flag = true;
+                    }
+                }
+                if domain_of[m as usize] != Some(di) {
+                    let owner = domain_of[m as usize]
+                        .map(|o| format!("domain `{}`", cfg.domains[o].name))
+                        .unwrap_or_else(|| "no domain".to_string());
+                    errors.push(
+                        ConfigError::new(
+                            "config-interface-outside",
+                            format!(
+                                "interface `{}` of domain `{}` is module `{}`, which belongs to {owner}",
+                                pat.text, d.name, p.modules[m as usize].path
+                            ),
+                            Some(pat.span.clone()),
+                        )
+                        .help(format!("an interface must be one of `{}`'s own modules", d.name)),
+                    );
+                }
+            }
+        }
+    }
+    (Assignment { domain_of, is_interface }, errors)
+}
+
+pub fn is_descendant(p: &Program, m: ModuleId, ancestor: ModuleId) -> bool {
+    let mut cur = Some(m);
+    while let Some(c) = cur {
+        if c == ancestor {
+            return true;
+        }
+        cur = p.modules[c as usize].parent;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_config() {
+        let cfg = parse_str(
+            r#"
+[settings]
+unassigned = "deny"
+[domains.identity]
+modules = ["crate::identity"]
+depends_on = ["shared"]
+interface = ["crate::identity::api"]
+[domains.shared]
+modules = ["crate::util"]
+shared = true
+[domains.app]
+modules_exact = ["crate"]
+depends_on = ["*"]
+"#,
+            "domains.toml",
+        )
+        .unwrap();
+        assert_eq!(cfg.settings.unassigned, Level::Deny);
+        assert_eq!(cfg.domains.len(), 3);
+        let app = cfg.domains.iter().find(|d| d.name == "app").unwrap();
+        assert!(app.depends_on_any && app.depends_on.is_empty());
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        match parse_str(text, "domains.toml") {
+            Ok(_) => vec![],
+            Err(e) => e.errors.iter().filter(|e| !e.warning).map(|e| e.code).collect(),
+        }
+    }
+
+    #[test]
+    fn reports_every_static_error_with_its_code() {
+        assert_eq!(codes("[domains.a]\nmodules = \"crate::a\""), ["config-syntax"]);
+        assert_eq!(codes("[domains.a]\nmodule = [\"crate::a\"]"), ["config-syntax"]);
+        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]"), ["config-unknown-domain"]);
+        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"a\"]"), ["config-self-dependency"]);
+        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a::***\"]"), ["config-bad-pattern"]);
+        assert_eq!(codes("[settings]\ncycles = \"sometimes\""), ["config-syntax"]);
+        assert_eq!(codes("not toml at all ="), ["config-syntax"]);
+    }
+
+    #[test]
+    fn unknown_domain_suggests_the_closest_name() {
+        let e = parse_str(
+            "[domains.payments]\nmodules=[\"crate::p\"]\n[domains.orders]\nmodules=[\"crate::o\"]\ndepends_on=[\"payment\"]",
+            "d.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.errors[0].help.as_deref(), Some("did you mean `payments`?"));
+    }
+
+    #[test]
+    fn spans_point_at_the_offending_value() {
+        let text = "[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"nope\"]\n";
+        let e = parse_str(text, "d.toml").unwrap_err();
+        let span = e.errors[0].span.clone().unwrap();
+        assert_eq!(&text[span], "\"nope\"");
+    }
+
+    #[test]
+    fn declared_cycles_are_a_warning() {
+        let r = parse_str(
+            "[domains.a]\nmodules=[\"crate::a\"]\ndepends_on=[\"b\"]\n[domains.b]\nmodules=[\"crate::b\"]\ndepends_on=[\"a\"]",
+            "d.toml",
+        );
+        let w = r.unwrap().warnings;
+        assert!(w.iter().any(|w| w.code == "config-declared-cycle" && w.message.contains("a -> b -> a")));
+    }
+}

@@ -1,0 +1,18 @@
+//! cargo-domains: keep a Rust monolith modular by business domain.
+//!
+//! The library is a pipeline; each stage is a module with one job (see `docs/architecture.md`):
+//!
+//! `workspace` (cargo metadata) -> `modules` (syn, parallel) -> `resolve` (names to items)
+//! -> `graph` (petgraph) -> `config` (domains.toml) -> `rules` (findings) -> `report` (output).
+//! `cli` wires them together; `main.rs` only calls [`cli::main`].
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod graph;
+pub mod modules;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod workspace;

@@ -1,0 +1,1201 @@
+//! One syn pass over one file: the modules it holds (the file's own and inline ones), the
+//! items they define, their `use` trees, their `mod x;` declarations, impl blocks, and every
+//! path written in code with its span. Spans become line/column pairs here and the syntax tree
+//! is dropped as soon as the pass is done.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+use super::{Ctx, ItemKind, Pos, Span, Vis};
+
+/// A scope inside a file: a module's top level (`parent == None`) or a block with items.
+#[derive(Debug, Clone)]
+pub struct RawScope {
+    pub parent: Option<u32>,
+    /// Local index of the module the scope belongs to.
+    pub module: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawModule {
+    pub name: String,
+    /// Local index of the enclosing module; `None` for the file's own module.
+    pub parent: Option<u32>,
+    pub scope: u32,
+    pub is_test: bool,
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawItem {
+    pub scope: u32,
+    pub name: String,
+    pub kind: ItemKind,
+    pub vis: Vis,
+    pub span: Span,
+    /// Enum variants.
+    pub variants: Vec<String>,
+    /// Tuple and unit structs also live in the value namespace.
+    pub value_ctor: bool,
+    /// `#[macro_export]` on a `macro_rules!`.
+    pub macro_export: bool,
+    /// For `type A = path::B;` and `extern crate x as y;`: the path it stands for.
+    pub alias_of: Option<Vec<String>>,
+    /// Trait items (names of fns, consts, types declared in a trait).
+    pub members: Vec<String>,
+    pub is_test: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum UseLeaf {
+    Name { name: String, alias: Option<String> },
+    Glob,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawUse {
+    pub scope: u32,
+    /// The path up to (not including) the leaf.
+    pub prefix: Vec<String>,
+    pub leading_colon: bool,
+    pub leaf: UseLeaf,
+    pub vis: Vis,
+    /// From the first segment of the whole use path to the end of the leaf.
+    pub span: Span,
+    pub is_test: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawImpl {
+    pub scope: u32,
+    pub self_ty: Option<Vec<String>>,
+    pub trait_: Option<Vec<String>>,
+    pub items: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawModDecl {
+    /// Local index of the module that declares it.
+    pub parent: u32,
+    pub name: String,
+    /// Files to try, in order.
+    pub candidates: Vec<PathBuf>,
+    /// Whether the child file is loaded through `#[path]`.
+    pub by_path_attr: bool,
+    pub is_test: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawRef {
+    pub scope: u32,
+    pub segs: Vec<String>,
+    pub leading_colon: bool,
+    pub span: Span,
+    pub ctx: Ctx,
+    /// The namespace of the last segment, in lookup order.
+    pub ns: NsHint,
+    /// A best-effort reference (token scan in a macro, capitalised pattern binding): when it
+    /// does not resolve it is dropped, not counted as unresolved.
+    pub optional: bool,
+    pub is_test: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NsHint {
+    Type,
+    Value,
+    Macro,
+    Any,
+}
+
+#[derive(Debug, Default)]
+pub struct RawFile {
+    pub modules: Vec<RawModule>,
+    pub scopes: Vec<RawScope>,
+    pub items: Vec<RawItem>,
+    pub uses: Vec<RawUse>,
+    pub impls: Vec<RawImpl>,
+    pub decls: Vec<RawModDecl>,
+    pub refs: Vec<RawRef>,
+    pub lines: u32,
+}
+
+/// Where the children of a module declared in this file are looked for.
+pub struct FileCtx<'a> {
+    pub path: &'a Path,
+    /// Directory holding the files of child modules (`src/` for lib.rs, `src/a/` for a.rs).
+    pub module_dir: &'a Path,
+    pub include_tests: bool,
+    pub is_test: bool,
+}
+
+pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
+    let mut x = Extractor {
+        out: RawFile::default(),
+        file_dir: ctx.path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        include_tests: ctx.include_tests,
+        module: 0,
+        scope: 0,
+        mod_dirs: vec![ctx.module_dir.to_path_buf()],
+        ctx: Ctx::Expr,
+        self_ty: Vec::new(),
+        generics: Vec::new(),
+        locals: Vec::new(),
+        in_test: ctx.is_test,
+        inline_depth: 0,
+    };
+    x.out.modules.push(RawModule {
+        name: String::new(),
+        parent: None,
+        scope: 0,
+        is_test: ctx.is_test,
+        span: None,
+    });
+    x.out.scopes.push(RawScope { parent: None, module: 0 });
+    for item in &file.items {
+        x.visit_item(item);
+    }
+    x.out
+}
+
+struct Extractor {
+    out: RawFile,
+    file_dir: PathBuf,
+    include_tests: bool,
+    module: u32,
+    scope: u32,
+    /// Per local module: the directory of its child module files.
+    mod_dirs: Vec<PathBuf>,
+    ctx: Ctx,
+    self_ty: Vec<Option<Vec<String>>>,
+    generics: Vec<String>,
+    locals: Vec<String>,
+    in_test: bool,
+    inline_depth: u32,
+}
+
+pub fn pos(lc: proc_macro2::LineColumn) -> Pos {
+    Pos {
+        line: lc.line as u32,
+        col: lc.column as u32,
+    }
+}
+
+pub fn span_of(s: proc_macro2::Span) -> Span {
+    Span {
+        start: pos(s.start()),
+        end: pos(s.end()),
+    }
+}
+
+fn vis_of(v: &syn::Visibility) -> Vis {
+    match v {
+        syn::Visibility::Public(_) => Vis::Pub,
+        syn::Visibility::Restricted(r) => {
+            if r.path.is_ident("crate") {
+                Vis::Crate
+            } else if r.path.is_ident("self") {
+                Vis::Private
+            } else {
+                Vis::Restricted
+            }
+        }
+        syn::Visibility::Inherited => Vis::Private,
+    }
+}
+
+/// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[cfg(all(test, ...))]`.
+pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let p = a.path();
+        if p.is_ident("cfg") {
+            if let syn::Meta::List(list) = &a.meta {
+                return cfg_is_test(list.tokens.clone());
+            }
+            false
+        } else {
+            p.segments.last().is_some_and(|s| s.ident == "test") && !p.is_ident("cfg_attr")
+        }
+    })
+}
+
+/// True when the cfg predicate can only hold under `test`: `test` or `all(.., test, ..)`.
+fn cfg_is_test(tokens: TokenStream) -> bool {
+    let mut it = tokens.into_iter().peekable();
+    match it.next() {
+        Some(TokenTree::Ident(i)) if i == "test" => it.peek().is_none(),
+        Some(TokenTree::Ident(i)) if i == "all" => match it.next() {
+            Some(TokenTree::Group(g)) => g
+                .stream()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                .any(|part| part.len() == 1 && matches!(&part[0], TokenTree::Ident(i) if i == "test")),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn attr_path_value(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| {
+        if !a.path().is_ident("path") {
+            return None;
+        }
+        if let syn::Meta::NameValue(nv) = &a.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s), ..
+            }) = &nv.value
+        {
+            return Some(s.value());
+        }
+        None
+    })
+}
+
+fn has_attr(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| a.path().is_ident(name))
+}
+
+fn path_segs(p: &syn::Path) -> Vec<String> {
+    p.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+/// The path of a type, when it is one (`Foo`, `crate::a::Foo<T>`, `&Foo`).
+fn type_path_segs(t: &syn::Type) -> Option<Vec<String>> {
+    match t {
+        syn::Type::Path(tp) if tp.qself.is_none() => Some(path_segs(&tp.path)),
+        syn::Type::Reference(r) => type_path_segs(&r.elem),
+        syn::Type::Paren(p) => type_path_segs(&p.elem),
+        syn::Type::Group(g) => type_path_segs(&g.elem),
+        _ => None,
+    }
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+fn block_has_items(b: &syn::Block) -> bool {
+    b.stmts.iter().any(|s| matches!(s, syn::Stmt::Item(i) if !matches!(i, syn::Item::Macro(_))))
+}
+
+impl Extractor {
+    fn skip_test(&self, attrs: &[syn::Attribute]) -> Option<bool> {
+        let test = self.in_test || is_test_attr(attrs);
+        if test && !self.include_tests { None } else { Some(test) }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn item(&mut self, name: String, kind: ItemKind, vis: &syn::Visibility, span: proc_macro2::Span, is_test: bool) -> usize {
+        self.out.items.push(RawItem {
+            scope: self.scope,
+            name,
+            kind,
+            vis: vis_of(vis),
+            span: span_of(span),
+            variants: Vec::new(),
+            value_ctor: false,
+            macro_export: false,
+            alias_of: None,
+            members: Vec::new(),
+            is_test,
+        });
+        self.out.items.len() - 1
+    }
+
+    fn with_test<F: FnOnce(&mut Self)>(&mut self, test: bool, f: F) {
+        let old = self.in_test;
+        self.in_test = test;
+        f(self);
+        self.in_test = old;
+    }
+
+    fn push_generics(&mut self, g: &syn::Generics) -> usize {
+        let mark = self.generics.len();
+        for p in &g.params {
+            if let syn::GenericParam::Type(t) = p {
+                self.generics.push(t.ident.to_string());
+            } else if let syn::GenericParam::Const(c) = p {
+                self.generics.push(c.ident.to_string());
+            }
+        }
+        mark
+    }
+
+    fn new_block_scope(&mut self) -> u32 {
+        self.out.scopes.push(RawScope {
+            parent: Some(self.scope),
+            module: self.module,
+        });
+        (self.out.scopes.len() - 1) as u32
+    }
+
+    /// Records a path reference, after substituting `Self` and skipping generics and locals.
+    fn path_ref(&mut self, path: &syn::Path, ns: NsHint, optional: bool) {
+        let mut segs = path_segs(path);
+        if segs.is_empty() {
+            return;
+        }
+        let first = segs[0].as_str();
+        if path.leading_colon.is_none() {
+            if self.generics.iter().any(|g| g == first) {
+                return;
+            }
+            if segs.len() == 1 && ns != NsHint::Type && self.locals.iter().any(|l| l == first) {
+                return;
+            }
+            if first == "Self" {
+                match self.self_ty.last() {
+                    Some(Some(ty)) => {
+                        let mut s = ty.clone();
+                        s.extend(segs.drain(1..));
+                        segs = s;
+                    }
+                    _ => return,
+                }
+            }
+        }
+        self.out.refs.push(RawRef {
+            scope: self.scope,
+            segs,
+            leading_colon: path.leading_colon.is_some(),
+            span: span_of(path.span()),
+            ctx: self.ctx,
+            ns,
+            optional,
+            is_test: self.in_test,
+        });
+    }
+
+    fn with_ctx<F: FnOnce(&mut Self)>(&mut self, ctx: Ctx, f: F) {
+        let old = self.ctx;
+        self.ctx = ctx;
+        f(self);
+        self.ctx = old;
+    }
+
+    fn flatten_use(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>, start: Option<Pos>, ctx: &UseCtx) {
+        let here = pos(tree.span().start());
+        let start = start.or(Some(here));
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.flatten_use(&p.tree, prefix, start, ctx);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => self.push_use(prefix, n.ident.to_string(), None, start, n.ident.span(), ctx),
+            syn::UseTree::Rename(r) => self.push_use(
+                prefix,
+                r.ident.to_string(),
+                Some(r.rename.to_string()),
+                start,
+                r.rename.span(),
+                ctx,
+            ),
+            syn::UseTree::Glob(g) => {
+                let end = pos(g.star_token.span().end());
+                self.out.uses.push(RawUse {
+                    scope: self.scope,
+                    prefix: prefix.clone(),
+                    leading_colon: ctx.leading_colon,
+                    leaf: UseLeaf::Glob,
+                    vis: ctx.vis,
+                    span: Span {
+                        start: start.unwrap_or(here),
+                        end,
+                    },
+                    is_test: self.in_test,
+                });
+            }
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    // Each item of a group starts its own location at the group's path start.
+                    self.flatten_use(t, prefix, start, ctx);
+                }
+            }
+        }
+    }
+
+    fn push_use(
+        &mut self,
+        prefix: &[String],
+        name: String,
+        alias: Option<String>,
+        start: Option<Pos>,
+        end_span: proc_macro2::Span,
+        ctx: &UseCtx,
+    ) {
+        let (prefix, name, alias) = if name == "self" {
+            // `use a::b::{self}` imports `b`.
+            match prefix.split_last() {
+                Some((last, rest)) => (rest.to_vec(), last.clone(), alias),
+                None => return,
+            }
+        } else {
+            (prefix.to_vec(), name, alias)
+        };
+        if alias.as_deref() == Some("_") {
+            // `use Trait as _;` brings the trait's methods into scope: still a reference.
+        }
+        let end = pos(end_span.end());
+        self.out.uses.push(RawUse {
+            scope: self.scope,
+            prefix,
+            leading_colon: ctx.leading_colon,
+            leaf: UseLeaf::Name { name, alias },
+            vis: ctx.vis,
+            span: Span {
+                start: start.unwrap_or(end),
+                end,
+            },
+            is_test: self.in_test,
+        });
+    }
+
+    fn visit_fn_like(&mut self, sig: &syn::Signature, block: Option<&syn::Block>) {
+        let gmark = self.push_generics(&sig.generics);
+        let lmark = self.locals.len();
+        self.with_ctx(Ctx::Type, |s| s.visit_signature(sig));
+        if let Some(b) = block {
+            self.with_ctx(Ctx::Expr, |s| s.visit_block(b));
+        }
+        self.locals.truncate(lmark);
+        self.generics.truncate(gmark);
+    }
+
+    /// Parses a macro's tokens as comma- or semicolon-separated expressions; falls back to a
+    /// token scan for paths when they are not expressions.
+    fn macro_args(&mut self, tokens: &TokenStream) {
+        if tokens.is_empty() {
+            return;
+        }
+        let parser = |input: ParseStream| -> syn::Result<Vec<syn::Expr>> {
+            let mut exprs = Vec::new();
+            while !input.is_empty() {
+                exprs.push(input.parse::<syn::Expr>()?);
+                if input.is_empty() {
+                    break;
+                }
+                if input.peek(syn::Token![,]) {
+                    input.parse::<syn::Token![,]>()?;
+                } else if input.peek(syn::Token![;]) {
+                    input.parse::<syn::Token![;]>()?;
+                } else if input.peek(syn::Token![=>]) {
+                    input.parse::<syn::Token![=>]>()?;
+                } else {
+                    return Err(input.error("not an argument list"));
+                }
+            }
+            Ok(exprs)
+        };
+        if let Ok(exprs) = parser.parse2(tokens.clone()) {
+            self.with_ctx(Ctx::MacroArg, |s| {
+                for e in &exprs {
+                    s.visit_expr(e);
+                }
+            });
+            return;
+        }
+        // Items (`thread_local! { static X: T = ...; }`, `lazy_static!` and friends are not,
+        // but user macros that wrap items are).
+        if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
+            self.with_ctx(Ctx::MacroArg, |s| {
+                for i in &file.items {
+                    s.visit_item(i);
+                }
+            });
+            return;
+        }
+        let mut found = Vec::new();
+        scan_paths(tokens.clone(), &mut found);
+        for (segs, leading, span) in found {
+            if segs.len() == 1 && !starts_upper(&segs[0]) {
+                continue;
+            }
+            if self.generics.iter().any(|g| *g == segs[0]) {
+                continue;
+            }
+            let segs = if segs[0] == "Self" {
+                match self.self_ty.last() {
+                    Some(Some(ty)) => ty.iter().cloned().chain(segs.into_iter().skip(1)).collect(),
+                    _ => continue,
+                }
+            } else {
+                segs
+            };
+            self.out.refs.push(RawRef {
+                scope: self.scope,
+                segs,
+                leading_colon: leading,
+                span,
+                ctx: Ctx::MacroArg,
+                ns: NsHint::Any,
+                optional: true,
+                is_test: self.in_test,
+            });
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &syn::Pat) {
+        self.visit_pat(pat);
+    }
+}
+
+struct UseCtx {
+    vis: Vis,
+    leading_colon: bool,
+}
+
+/// Finds `a::b::C` and `Ident` sequences in a token stream (`$crate::...` is skipped).
+fn scan_paths(tokens: TokenStream, out: &mut Vec<(Vec<String>, bool, Span)>) {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    let is_colon2 = |toks: &[TokenTree], i: usize| {
+        matches!((toks.get(i), toks.get(i + 1)),
+            (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':')
+    };
+    while i < toks.len() {
+        match &toks[i] {
+            TokenTree::Group(g) => {
+                if g.delimiter() != Delimiter::None || !g.stream().is_empty() {
+                    scan_paths(g.stream(), out);
+                }
+                i += 1;
+            }
+            TokenTree::Ident(_) | TokenTree::Punct(_) => {
+                let leading = is_colon2(&toks, i);
+                let start_i = if leading { i + 2 } else { i };
+                let prev_is_dollar_or_dot = i > 0
+                    && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '$' || p.as_char() == '.');
+                let prev_is_colon = i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
+                let Some(TokenTree::Ident(first)) = toks.get(start_i) else {
+                    i += 1;
+                    continue;
+                };
+                if prev_is_dollar_or_dot || (prev_is_colon && !leading) || is_keyword(&first.to_string()) {
+                    i = start_i + 1;
+                    continue;
+                }
+                let mut segs = vec![first.to_string()];
+                let start = pos(if leading { toks[i].span().start() } else { first.span().start() });
+                let mut end = pos(first.span().end());
+                let mut j = start_i + 1;
+                while is_colon2(&toks, j) {
+                    if let Some(TokenTree::Ident(id)) = toks.get(j + 2) {
+                        segs.push(id.to_string());
+                        end = pos(id.span().end());
+                        j += 3;
+                    } else {
+                        break;
+                    }
+                }
+                out.push((segs, leading, Span { start, end }));
+                i = j;
+            }
+            TokenTree::Literal(_) => i += 1,
+        }
+    }
+}
+
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "static"
+            | "struct"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "macro_rules"
+    )
+}
+
+impl<'ast> Visit<'ast> for Extractor {
+    fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let Some(test) = self.skip_test(&m.attrs) else { return };
+        let name = m.ident.to_string();
+        let path_attr = attr_path_value(&m.attrs);
+        let dir = self.mod_dirs[self.module as usize].clone();
+        match &m.content {
+            None => {
+                let (candidates, by_path_attr) = match path_attr {
+                    Some(p) => {
+                        // Top level: relative to the file's directory; inside inline modules:
+                        // relative to the inline module's directory.
+                        let base = if self.inline_depth == 0 { &self.file_dir } else { &dir };
+                        (vec![base.join(p)], true)
+                    }
+                    None => (
+                        vec![dir.join(format!("{name}.rs")), dir.join(&name).join("mod.rs")],
+                        false,
+                    ),
+                };
+                self.out.decls.push(RawModDecl {
+                    parent: self.module,
+                    name,
+                    candidates,
+                    by_path_attr,
+                    is_test: test,
+                    span: span_of(m.ident.span()),
+                });
+            }
+            Some((_, items)) => {
+                let idx = self.out.modules.len() as u32;
+                self.out.scopes.push(RawScope {
+                    parent: None,
+                    module: idx,
+                });
+                let scope = (self.out.scopes.len() - 1) as u32;
+                self.out.modules.push(RawModule {
+                    name: name.clone(),
+                    parent: Some(self.module),
+                    scope,
+                    is_test: test,
+                    span: Some(span_of(m.ident.span())),
+                });
+                self.mod_dirs.push(match path_attr {
+                    Some(p) => dir.join(p),
+                    None => dir.join(&name),
+                });
+                let saved = (
+                    self.module,
+                    self.scope,
+                    std::mem::take(&mut self.self_ty),
+                    std::mem::take(&mut self.generics),
+                    std::mem::take(&mut self.locals),
+                );
+                self.module = idx;
+                self.scope = scope;
+                self.inline_depth += 1;
+                self.with_test(test, |s| {
+                    for i in items {
+                        s.visit_item(i);
+                    }
+                });
+                self.inline_depth -= 1;
+                (self.module, self.scope, self.self_ty, self.generics, self.locals) = saved;
+            }
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        let Some(test) = self.skip_test(&f.attrs) else { return };
+        self.item(f.sig.ident.to_string(), ItemKind::Fn, &f.vis, f.sig.ident.span(), test);
+        self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
+    }
+
+    fn visit_item_struct(&mut self, st: &'ast syn::ItemStruct) {
+        let Some(test) = self.skip_test(&st.attrs) else { return };
+        let i = self.item(st.ident.to_string(), ItemKind::Struct, &st.vis, st.ident.span(), test);
+        self.out.items[i].value_ctor = !matches!(st.fields, syn::Fields::Named(_));
+        let g = self.push_generics(&st.generics);
+        self.self_ty.push(Some(vec![st.ident.to_string()]));
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| {
+                s.visit_generics(&st.generics);
+                s.visit_fields(&st.fields);
+            })
+        });
+        self.self_ty.pop();
+        self.generics.truncate(g);
+    }
+
+    fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
+        let Some(test) = self.skip_test(&e.attrs) else { return };
+        let i = self.item(e.ident.to_string(), ItemKind::Enum, &e.vis, e.ident.span(), test);
+        self.out.items[i].variants = e.variants.iter().map(|v| v.ident.to_string()).collect();
+        let g = self.push_generics(&e.generics);
+        self.self_ty.push(Some(vec![e.ident.to_string()]));
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| {
+                s.visit_generics(&e.generics);
+                for v in &e.variants {
+                    s.visit_fields(&v.fields);
+                    if let Some((_, d)) = &v.discriminant {
+                        s.with_ctx(Ctx::Expr, |s| s.visit_expr(d));
+                    }
+                }
+            })
+        });
+        self.self_ty.pop();
+        self.generics.truncate(g);
+    }
+
+    fn visit_item_union(&mut self, u: &'ast syn::ItemUnion) {
+        let Some(test) = self.skip_test(&u.attrs) else { return };
+        self.item(u.ident.to_string(), ItemKind::Union, &u.vis, u.ident.span(), test);
+        let g = self.push_generics(&u.generics);
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| {
+                s.visit_generics(&u.generics);
+                s.visit_fields_named(&u.fields);
+            })
+        });
+        self.generics.truncate(g);
+    }
+
+    fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        let Some(test) = self.skip_test(&t.attrs) else { return };
+        let i = self.item(t.ident.to_string(), ItemKind::Trait, &t.vis, t.ident.span(), test);
+        self.out.items[i].members = t
+            .items
+            .iter()
+            .filter_map(|ti| match ti {
+                syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
+                syn::TraitItem::Const(c) => Some(c.ident.to_string()),
+                syn::TraitItem::Type(ty) => Some(ty.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let g = self.push_generics(&t.generics);
+        self.self_ty.push(Some(vec![t.ident.to_string()]));
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| {
+                s.visit_generics(&t.generics);
+                for b in &t.supertraits {
+                    s.visit_type_param_bound(b);
+                }
+            });
+            for ti in &t.items {
+                s.visit_trait_item(ti);
+            }
+        });
+        self.self_ty.pop();
+        self.generics.truncate(g);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        let Some(test) = self.skip_test(&f.attrs) else { return };
+        self.with_test(test, |s| s.visit_fn_like(&f.sig, f.default.as_ref()));
+    }
+
+    fn visit_trait_item_type(&mut self, t: &'ast syn::TraitItemType) {
+        // `type Item: Bound;` introduces a name usable as `Self::Item`; visit bounds only.
+        self.with_ctx(Ctx::Type, |s| {
+            for b in &t.bounds {
+                s.visit_type_param_bound(b);
+            }
+            if let Some((_, ty)) = &t.default {
+                s.visit_type(ty);
+            }
+        });
+    }
+
+    fn visit_item_impl(&mut self, im: &'ast syn::ItemImpl) {
+        let Some(test) = self.skip_test(&im.attrs) else { return };
+        let self_ty = type_path_segs(&im.self_ty);
+        let trait_ = im.trait_.as_ref().map(|(_, p, _)| path_segs(p));
+        let items = im
+            .items
+            .iter()
+            .filter_map(|ii| match ii {
+                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                syn::ImplItem::Const(c) => Some(c.ident.to_string()),
+                syn::ImplItem::Type(t) => Some(t.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let g = self.push_generics(&im.generics);
+        // Generic self types (`impl<T> Foo for T`) have no path to attach items to.
+        let self_ty = self_ty.filter(|s| !(s.len() == 1 && self.generics.contains(&s[0])));
+        self.out.impls.push(RawImpl {
+            scope: self.scope,
+            self_ty: self_ty.clone(),
+            trait_,
+            items,
+            span: span_of(im.impl_token.span),
+        });
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Impl, |s| {
+                s.visit_generics(&im.generics);
+                if let Some((_, p, _)) = &im.trait_ {
+                    s.path_ref(p, NsHint::Type, false);
+                    s.visit_path(p);
+                }
+                s.visit_type(&im.self_ty);
+            });
+            s.self_ty.push(self_ty);
+            for ii in &im.items {
+                s.visit_impl_item(ii);
+            }
+            s.self_ty.pop();
+        });
+        self.generics.truncate(g);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        let Some(test) = self.skip_test(&f.attrs) else { return };
+        self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
+        self.with_ctx(Ctx::Type, |s| s.visit_type(&c.ty));
+        self.with_ctx(Ctx::Expr, |s| s.visit_expr(&c.expr));
+    }
+
+    fn visit_impl_item_type(&mut self, t: &'ast syn::ImplItemType) {
+        self.with_ctx(Ctx::Type, |s| s.visit_type(&t.ty));
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let Some(test) = self.skip_test(&u.attrs) else { return };
+        let ctx = UseCtx {
+            vis: vis_of(&u.vis),
+            leading_colon: u.leading_colon.is_some(),
+        };
+        self.with_test(test, |s| s.flatten_use(&u.tree, &mut Vec::new(), None, &ctx));
+    }
+
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        let Some(test) = self.skip_test(&c.attrs) else { return };
+        if c.ident != "_" {
+            self.item(c.ident.to_string(), ItemKind::Const, &c.vis, c.ident.span(), test);
+        }
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| s.visit_type(&c.ty));
+            s.with_ctx(Ctx::Expr, |s| s.visit_expr(&c.expr));
+        });
+    }
+
+    fn visit_item_static(&mut self, st: &'ast syn::ItemStatic) {
+        let Some(test) = self.skip_test(&st.attrs) else { return };
+        self.item(st.ident.to_string(), ItemKind::Static, &st.vis, st.ident.span(), test);
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| s.visit_type(&st.ty));
+            s.with_ctx(Ctx::Expr, |s| s.visit_expr(&st.expr));
+        });
+    }
+
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        let Some(test) = self.skip_test(&t.attrs) else { return };
+        let i = self.item(t.ident.to_string(), ItemKind::TypeAlias, &t.vis, t.ident.span(), test);
+        self.out.items[i].alias_of = type_path_segs(&t.ty);
+        let g = self.push_generics(&t.generics);
+        self.with_test(test, |s| {
+            s.with_ctx(Ctx::Type, |s| {
+                s.visit_generics(&t.generics);
+                s.visit_type(&t.ty);
+            })
+        });
+        self.generics.truncate(g);
+    }
+
+    fn visit_item_trait_alias(&mut self, t: &'ast syn::ItemTraitAlias) {
+        let Some(test) = self.skip_test(&t.attrs) else { return };
+        self.item(t.ident.to_string(), ItemKind::Trait, &t.vis, t.ident.span(), test);
+        self.with_ctx(Ctx::Type, |s| {
+            for b in &t.bounds {
+                s.visit_type_param_bound(b);
+            }
+        });
+    }
+
+    fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+        let Some(test) = self.skip_test(&e.attrs) else { return };
+        let name = e.rename.as_ref().map(|(_, r)| r.to_string()).unwrap_or_else(|| e.ident.to_string());
+        if name == "_" {
+            return;
+        }
+        let i = self.item(name, ItemKind::ExternCrate, &e.vis, e.ident.span(), test);
+        self.out.items[i].alias_of = Some(vec![e.ident.to_string()]);
+    }
+
+    fn visit_item_foreign_mod(&mut self, f: &'ast syn::ItemForeignMod) {
+        for it in &f.items {
+            match it {
+                syn::ForeignItem::Fn(func) => {
+                    if let Some(test) = self.skip_test(&func.attrs) {
+                        self.item(func.sig.ident.to_string(), ItemKind::Fn, &func.vis, func.sig.ident.span(), test);
+                        self.with_ctx(Ctx::Type, |s| s.visit_signature(&func.sig));
+                    }
+                }
+                syn::ForeignItem::Static(st) => {
+                    if let Some(test) = self.skip_test(&st.attrs) {
+                        self.item(st.ident.to_string(), ItemKind::Static, &st.vis, st.ident.span(), test);
+                        self.with_ctx(Ctx::Type, |s| s.visit_type(&st.ty));
+                    }
+                }
+                syn::ForeignItem::Type(t) => {
+                    if let Some(test) = self.skip_test(&t.attrs) {
+                        self.item(t.ident.to_string(), ItemKind::TypeAlias, &t.vis, t.ident.span(), test);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        let Some(test) = self.skip_test(&m.attrs) else { return };
+        if m.mac.path.is_ident("macro_rules") {
+            if let Some(ident) = &m.ident {
+                let export = has_attr(&m.attrs, "macro_export");
+                let vis = if export {
+                    syn::Visibility::Public(Default::default())
+                } else {
+                    syn::Visibility::Inherited
+                };
+                let i = self.item(ident.to_string(), ItemKind::Macro, &vis, ident.span(), test);
+                self.out.items[i].macro_export = export;
+            }
+            return; // macro bodies are templates, not code
+        }
+        self.with_test(test, |s| s.visit_macro(&m.mac));
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        let lmark = self.locals.len();
+        let saved_scope = self.scope;
+        if block_has_items(b) {
+            self.scope = self.new_block_scope();
+        }
+        for stmt in &b.stmts {
+            self.visit_stmt(stmt);
+        }
+        self.scope = saved_scope;
+        self.locals.truncate(lmark);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if is_test_attr(&l.attrs) && !self.include_tests {
+            return;
+        }
+        if let Some(init) = &l.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, d)) = &init.diverge {
+                self.visit_expr(d);
+            }
+        }
+        self.bind_pat(&l.pat);
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let lmark = self.locals.len();
+        for p in &c.inputs {
+            self.bind_pat(p);
+        }
+        if let syn::ReturnType::Type(_, t) = &c.output {
+            self.with_ctx(Ctx::Type, |s| s.visit_type(t));
+        }
+        self.visit_expr(&c.body);
+        self.locals.truncate(lmark);
+    }
+
+    fn visit_arm(&mut self, a: &'ast syn::Arm) {
+        let lmark = self.locals.len();
+        self.bind_pat(&a.pat);
+        if let Some((_, g)) = &a.guard {
+            self.visit_expr(g);
+        }
+        self.visit_expr(&a.body);
+        self.locals.truncate(lmark);
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        let lmark = self.locals.len();
+        self.bind_pat(&f.pat);
+        self.visit_block(&f.body);
+        self.locals.truncate(lmark);
+    }
+
+    fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+        self.visit_expr(&l.expr);
+        // The bindings stay visible to the end of the enclosing block: close enough.
+        self.bind_pat(&l.pat);
+    }
+
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        let name = p.ident.to_string();
+        if starts_upper(&name) && p.subpat.is_none() && p.by_ref.is_none() && p.mutability.is_none() {
+            // `None`, `MAX_RETRIES`, a unit struct: a reference if such an item is in scope.
+            let path: syn::Path = p.ident.clone().into();
+            self.with_ctx(Ctx::Pat, |s| s.path_ref(&path, NsHint::Value, true));
+        } else {
+            self.locals.push(name);
+        }
+        if let Some((_, sub)) = &p.subpat {
+            self.visit_pat(sub);
+        }
+    }
+
+    fn visit_pat_struct(&mut self, p: &'ast syn::PatStruct) {
+        self.with_ctx(Ctx::Pat, |s| {
+            if p.qself.is_none() {
+                s.path_ref(&p.path, NsHint::Type, false);
+            }
+            s.visit_path(&p.path);
+        });
+        for f in &p.fields {
+            self.visit_pat(&f.pat);
+        }
+    }
+
+    fn visit_pat_tuple_struct(&mut self, p: &'ast syn::PatTupleStruct) {
+        self.with_ctx(Ctx::Pat, |s| {
+            if p.qself.is_none() {
+                s.path_ref(&p.path, NsHint::Value, false);
+            }
+            s.visit_path(&p.path);
+        });
+        for e in &p.elems {
+            self.visit_pat(e);
+        }
+    }
+
+    fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
+        let ctx = if self.ctx == Ctx::Type || self.ctx == Ctx::Impl { Ctx::Expr } else { self.ctx };
+        self.with_ctx(ctx, |s| {
+            s.qualified_path(e.qself.as_ref(), &e.path, NsHint::Value);
+        });
+    }
+
+    fn visit_type_path(&mut self, t: &'ast syn::TypePath) {
+        self.qualified_path(t.qself.as_ref(), &t.path, NsHint::Type);
+    }
+
+    fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+        if e.qself.is_none() {
+            self.path_ref(&e.path, NsHint::Type, false);
+        }
+        self.visit_path(&e.path);
+        for f in &e.fields {
+            self.visit_expr(&f.expr);
+        }
+        if let Some(r) = &e.rest {
+            self.visit_expr(r);
+        }
+    }
+
+    fn visit_trait_bound(&mut self, b: &'ast syn::TraitBound) {
+        let old = self.ctx;
+        if self.ctx != Ctx::Impl && self.ctx != Ctx::MacroArg {
+            self.ctx = Ctx::Type;
+        }
+        self.path_ref(&b.path, NsHint::Type, false);
+        self.visit_path(&b.path);
+        self.ctx = old;
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        let ctx = self.ctx;
+        self.with_ctx(Ctx::MacroCall, |s| s.path_ref(&m.path, NsHint::Macro, true));
+        self.ctx = ctx;
+        self.macro_args(&m.tokens);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.visit_expr(&m.receiver);
+        if let Some(t) = &m.turbofish {
+            self.with_ctx(Ctx::Type, |s| s.visit_angle_bracketed_generic_arguments(t));
+        }
+        for a in &m.args {
+            self.visit_expr(a);
+        }
+    }
+
+    fn visit_generic_argument(&mut self, g: &'ast syn::GenericArgument) {
+        let old = self.ctx;
+        if old == Ctx::Expr || old == Ctx::Pat {
+            self.ctx = Ctx::Type;
+        }
+        visit::visit_generic_argument(self, g);
+        self.ctx = old;
+    }
+
+    fn visit_type(&mut self, t: &'ast syn::Type) {
+        let old = self.ctx;
+        if old == Ctx::Expr || old == Ctx::Pat {
+            self.ctx = Ctx::Type;
+        }
+        visit::visit_type(self, t);
+        self.ctx = old;
+    }
+}
+
+impl Extractor {
+    fn qualified_path(&mut self, qself: Option<&syn::QSelf>, path: &syn::Path, ns: NsHint) {
+        match qself {
+            None => self.path_ref(path, ns, false),
+            Some(q) => {
+                self.visit_type(&q.ty);
+                if q.position > 0 {
+                    // `<T as Trait>::item`: the path names the trait and its item.
+                    let segs: Punctuated<syn::PathSegment, syn::Token![::]> =
+                        path.segments.iter().cloned().collect();
+                    let p = syn::Path {
+                        leading_colon: path.leading_colon,
+                        segments: segs,
+                    };
+                    self.path_ref(&p, ns, false);
+                } else if let Some(mut ty) = type_path_segs(&q.ty) {
+                    // `<Type>::item`
+                    if ty.first().is_some_and(|f| self.generics.contains(f)) {
+                        return self.visit_path(path);
+                    }
+                    ty.extend(path.segments.iter().map(|s| s.ident.to_string()));
+                    if ty[0] == "Self" {
+                        match self.self_ty.last() {
+                            Some(Some(st)) => {
+                                let rest: Vec<String> = ty.drain(1..).collect();
+                                ty = st.clone();
+                                ty.extend(rest);
+                            }
+                            _ => return self.visit_path(path),
+                        }
+                    }
+                    self.out.refs.push(RawRef {
+                        scope: self.scope,
+                        segs: ty,
+                        leading_colon: false,
+                        span: span_of(path.span()),
+                        ctx: self.ctx,
+                        ns,
+                        optional: false,
+                        is_test: self.in_test,
+                    });
+                }
+            }
+        }
+        self.visit_path(path);
+    }
+}

@@ -1,0 +1,699 @@
+//! Module trees: from each crate root, follow `mod x;` declarations to files (`x.rs`,
+//! `x/mod.rs`, `#[path]`), parse every file once with syn (files in parallel) and keep what
+//! [`extract`] found. The result, a [`Program`], is plain data with global ids.
+
+pub mod extract;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::diag::Diag;
+use crate::workspace::{TargetKind, Workspace};
+use extract::{FileCtx, NsHint, RawFile, UseLeaf};
+
+pub type FileId = u32;
+pub type ModuleId = u32;
+pub type ScopeId = u32;
+pub type ItemId = u32;
+pub type CrateId = u32;
+
+/// A position in a source file: 1-based line, 0-based column in characters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+/// Where a path is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ctx {
+    Use,
+    Type,
+    Impl,
+    Expr,
+    Pat,
+    /// Inside a macro invocation's arguments.
+    MacroArg,
+    /// The macro's own path.
+    MacroCall,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Mod,
+    Struct,
+    Enum,
+    Union,
+    Trait,
+    TypeAlias,
+    Fn,
+    Const,
+    Static,
+    Macro,
+    ExternCrate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vis {
+    Private,
+    Restricted,
+    Crate,
+    Pub,
+}
+
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Path relative to the workspace root, with `/` separators.
+    pub rel: String,
+    pub text: Option<Arc<str>>,
+    pub lines: u32,
+}
+
+pub struct Crate {
+    pub info: crate::workspace::CrateInfo,
+    pub root: Option<ModuleId>,
+}
+
+pub struct Module {
+    pub krate: CrateId,
+    pub name: String,
+    /// Display path: `shop::orders::checkout`, `bin:shop::cli`.
+    pub path: String,
+    pub parent: Option<ModuleId>,
+    pub children: BTreeMap<String, ModuleId>,
+    pub file: FileId,
+    /// Where the module is declared (`mod x;` in the parent file); `None` for crate roots.
+    pub decl: Option<(FileId, Span)>,
+    pub is_test: bool,
+    pub scope: ScopeId,
+    pub depth: u32,
+}
+
+pub struct Scope {
+    pub parent: Option<ScopeId>,
+    pub module: ModuleId,
+    pub file: FileId,
+}
+
+pub struct Item {
+    pub name: String,
+    pub kind: ItemKind,
+    pub vis: Vis,
+    pub scope: ScopeId,
+    pub module: ModuleId,
+    pub file: FileId,
+    pub span: Span,
+    pub variants: Vec<String>,
+    pub value_ctor: bool,
+    pub macro_export: bool,
+    pub alias_of: Option<Vec<String>>,
+    pub members: Vec<String>,
+    pub is_test: bool,
+}
+
+pub struct Use {
+    pub scope: ScopeId,
+    pub module: ModuleId,
+    pub file: FileId,
+    pub prefix: Vec<String>,
+    pub leading_colon: bool,
+    pub leaf: UseLeaf,
+    pub vis: Vis,
+    pub span: Span,
+    pub is_test: bool,
+}
+
+pub struct Impl {
+    pub scope: ScopeId,
+    pub module: ModuleId,
+    pub file: FileId,
+    pub self_ty: Option<Vec<String>>,
+    pub trait_: Option<Vec<String>>,
+    pub items: Vec<String>,
+    pub span: Span,
+}
+
+pub struct PathRef {
+    pub scope: ScopeId,
+    pub module: ModuleId,
+    pub file: FileId,
+    pub segs: Vec<String>,
+    pub leading_colon: bool,
+    pub span: Span,
+    pub ctx: Ctx,
+    pub ns: NsHint,
+    pub optional: bool,
+    pub is_test: bool,
+}
+
+/// Everything the syntax pass found, for the whole workspace.
+#[derive(Default)]
+pub struct Program {
+    pub crates: Vec<Crate>,
+    pub files: Vec<SourceFile>,
+    pub modules: Vec<Module>,
+    pub scopes: Vec<Scope>,
+    pub items: Vec<Item>,
+    pub uses: Vec<Use>,
+    pub impls: Vec<Impl>,
+    pub refs: Vec<PathRef>,
+    pub diagnostics: Vec<Diag>,
+}
+
+impl Program {
+    pub fn lines(&self) -> u64 {
+        self.files.iter().map(|f| f.lines as u64).sum()
+    }
+
+    pub fn file_rel(&self, f: FileId) -> &str {
+        &self.files[f as usize].rel
+    }
+}
+
+pub struct LoadOptions {
+    pub include_tests: bool,
+    /// Parse only (for the parse-floor benchmark): no extraction beyond module declarations.
+    pub threads: Option<usize>,
+}
+
+/// Module trees deeper than this, or crates with more modules, are cut off with a diagnostic.
+const MAX_DEPTH: usize = 64;
+const MAX_MODULES_PER_CRATE: usize = 50_000;
+/// Bracket nesting beyond this is refused before parsing (syn recurses per level).
+const MAX_NESTING: usize = 2_000;
+
+/// One file to load: the root of a crate or a `mod x;` declaration's target.
+struct Task {
+    krate: usize,
+    /// Declaration indices from the crate root: identifies the module deterministically.
+    key: Vec<u32>,
+    file: PathBuf,
+    module_dir: PathBuf,
+    ancestors: Arc<Vec<PathBuf>>,
+    is_test: bool,
+}
+
+enum Loaded {
+    Ok { file: PathBuf, text: Arc<str>, raw: RawFile },
+    Failed { file: PathBuf, text: Option<Arc<str>>, diag: Diag },
+}
+
+struct Shared<'a> {
+    results: Mutex<HashMap<(usize, Vec<u32>), Loaded>>,
+    /// Diagnostics on a declaration (missing file, loop), keyed by the parent's key.
+    decl_diags: Mutex<Vec<((usize, Vec<u32>), u32, Diag)>>,
+    counts: Mutex<Vec<usize>>,
+    include_tests: bool,
+    _ws: &'a Workspace,
+}
+
+/// Loads and parses every crate of the workspace.
+pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
+    let shared = Shared {
+        results: Mutex::new(HashMap::new()),
+        decl_diags: Mutex::new(Vec::new()),
+        counts: Mutex::new(vec![0; ws.crates.len()]),
+        include_tests: opts.include_tests,
+        _ws: ws,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        // syn and our visitor recurse once per nesting level; deep generated code needs room.
+        .stack_size(256 << 20)
+        .build()
+        .expect("thread pool");
+    pool.scope(|s| {
+        for (i, c) in ws.crates.iter().enumerate() {
+            let root = c.root_file.clone();
+            let task = Task {
+                krate: i,
+                key: Vec::new(),
+                module_dir: root.parent().unwrap_or(Path::new("")).to_path_buf(),
+                file: root,
+                ancestors: Arc::new(Vec::new()),
+                is_test: c.kind == TargetKind::Test,
+            };
+            let shared = &shared;
+            s.spawn(move |s| run_task(s, shared, task));
+        }
+    });
+    assemble(ws, shared.results.into_inner().unwrap(), shared.decl_diags.into_inner().unwrap())
+}
+
+fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        (
+            None,
+            Diag::warning("read-error", format!("cannot read `{}`: {e}", path.display())),
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Arc::from(s)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+            Err((
+                Some(Arc::from(String::from_utf8_lossy(&bytes).into_owned())),
+                Diag::warning(
+                    "not-utf8",
+                    format!(
+                        "`{}` is not valid UTF-8 (first bad byte on line {line}); the file is skipped",
+                        path.display()
+                    ),
+                )
+                .help("Rust source files must be UTF-8; re-encode the file"),
+            ))
+        }
+    }
+}
+
+/// Deepest bracket nesting, ignoring string contents roughly (good enough as a guard).
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
+    let text = match read_source(path) {
+        Ok(t) => t,
+        Err((text, diag)) => {
+            return Loaded::Failed {
+                file: path.to_path_buf(),
+                text,
+                diag,
+            };
+        }
+    };
+    let depth = nesting_depth(&text);
+    if depth > MAX_NESTING {
+        return Loaded::Failed {
+            file: path.to_path_buf(),
+            text: Some(text),
+            diag: Diag::warning(
+                "too-deep",
+                format!(
+                    "`{}` nests brackets {depth} levels deep (limit {MAX_NESTING}); the file is skipped",
+                    path.display()
+                ),
+            ),
+        };
+    }
+    let lines = text.lines().count() as u32;
+    let result = match syn::parse_file(&text) {
+        Ok(file) => {
+            let mut raw = extract::extract(&file, ctx);
+            raw.lines = lines;
+            drop(file);
+            Loaded::Ok {
+                file: path.to_path_buf(),
+                text: text.clone(),
+                raw,
+            }
+        }
+        Err(e) => {
+            let span = extract::span_of(e.span());
+            let e = match e.to_string().as_str() {
+                "cannot parse string into token stream" => "unbalanced brackets or an invalid token".to_string(),
+                other => other.to_string(),
+            };
+            Loaded::Failed {
+                file: path.to_path_buf(),
+                text: Some(text.clone()),
+                diag: Diag::warning(
+                    "parse-error",
+                    format!("`{}` does not parse: {e}; its references are not analysed", path.display()),
+                )
+                .at(0, span),
+            }
+        }
+    };
+    // Span data accumulates per thread unless released (see DESIGN.md, performance notes).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
+    let ctx = FileCtx {
+        path: &task.file,
+        module_dir: &task.module_dir,
+        include_tests: shared.include_tests,
+        is_test: task.is_test,
+    };
+    let loaded = parse_file(&task.file, &ctx);
+    let canonical = std::fs::canonicalize(&task.file).unwrap_or_else(|_| task.file.clone());
+    if let Loaded::Ok { raw, .. } = &loaded {
+        let mut ancestors = (*task.ancestors).clone();
+        ancestors.push(canonical);
+        let ancestors = Arc::new(ancestors);
+        for (di, decl) in raw.decls.iter().enumerate() {
+            if decl.is_test && !shared.include_tests {
+                continue;
+            }
+            let parent_key = (task.krate, task.key.clone());
+            let found = decl.candidates.iter().find(|c| c.is_file());
+            let Some(file) = found else {
+                let tried: Vec<_> = decl.candidates.iter().map(|c| format!("`{}`", c.display())).collect();
+                let diag = Diag::warning(
+                    "missing-module-file",
+                    format!("module `{}` has no file; tried {}", decl.name, tried.join(" and ")),
+                )
+                .help(format!(
+                    "create the file, or remove `mod {};`; the module is left out of the analysis",
+                    decl.name
+                ));
+                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                continue;
+            };
+            let child_canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            if ancestors.contains(&child_canon) {
+                let diag = Diag::warning(
+                    "module-loop",
+                    format!(
+                        "module `{}` includes `{}`, which is already being loaded above it: a `#[path]` loop",
+                        decl.name,
+                        file.display()
+                    ),
+                )
+                .help("point the `#[path]` attribute at a different file");
+                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                continue;
+            }
+            if ancestors.len() >= MAX_DEPTH || {
+                let mut c = shared.counts.lock().unwrap();
+                c[task.krate] += 1;
+                c[task.krate] > MAX_MODULES_PER_CRATE
+            } {
+                let diag = Diag::warning(
+                    "too-many-modules",
+                    format!(
+                        "module `{}` is not loaded: the crate exceeds {MAX_DEPTH} levels or {MAX_MODULES_PER_CRATE} modules",
+                        decl.name
+                    ),
+                );
+                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                continue;
+            }
+            let module_dir = if decl.by_path_attr {
+                file.parent().unwrap_or(Path::new("")).to_path_buf()
+            } else {
+                decl.candidates[0].with_extension("")
+            };
+            let mut key = task.key.clone();
+            key.push(di as u32);
+            let child = Task {
+                krate: task.krate,
+                key,
+                file: file.clone(),
+                module_dir,
+                ancestors: ancestors.clone(),
+                is_test: decl.is_test || raw.modules[decl.parent as usize].is_test,
+            };
+            s.spawn(move |s| run_task(s, shared, child));
+        }
+    }
+    shared.results.lock().unwrap().insert((task.krate, task.key), loaded);
+}
+
+type DeclDiags = Vec<((usize, Vec<u32>), u32, Diag)>;
+
+struct Assembler<'a> {
+    ws: &'a Workspace,
+    p: Program,
+    results: HashMap<(usize, Vec<u32>), Loaded>,
+    decl_diags: HashMap<(usize, Vec<u32>), Vec<(u32, Diag)>>,
+    file_ids: HashMap<PathBuf, FileId>,
+}
+
+fn assemble(ws: &Workspace, results: HashMap<(usize, Vec<u32>), Loaded>, decl_diags: DeclDiags) -> Program {
+    let mut dd: HashMap<(usize, Vec<u32>), Vec<(u32, Diag)>> = HashMap::new();
+    for (k, i, d) in decl_diags {
+        dd.entry(k).or_default().push((i, d));
+    }
+    let mut a = Assembler {
+        ws,
+        p: Program::default(),
+        results,
+        decl_diags: dd,
+        file_ids: HashMap::new(),
+    };
+    for (i, c) in ws.crates.iter().enumerate() {
+        let root = a.add_file(i, Vec::new(), None, None, &c.display_name(), 0);
+        a.p.crates.push(Crate {
+            info: c.clone(),
+            root,
+        });
+    }
+    // Messages name files relative to the workspace root: output does not depend on where
+    // the checkout lives.
+    let prefix = format!("{}{}", ws.root.display(), std::path::MAIN_SEPARATOR);
+    for d in &mut a.p.diagnostics {
+        d.message = d.message.replace(&prefix, "");
+    }
+    a.p
+}
+
+impl Assembler<'_> {
+    fn file_id(&mut self, path: &Path, text: Option<Arc<str>>, lines: u32) -> FileId {
+        if let Some(id) = self.file_ids.get(path) {
+            return *id;
+        }
+        let rel = path
+            .strip_prefix(&self.ws.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let id = self.p.files.len() as FileId;
+        self.p.files.push(SourceFile {
+            path: path.to_path_buf(),
+            rel,
+            text,
+            lines,
+        });
+        self.file_ids.insert(path.to_path_buf(), id);
+        id
+    }
+
+    /// Adds the module loaded for `key` (and its inline modules and children); returns its id.
+    fn add_file(
+        &mut self,
+        krate: usize,
+        key: Vec<u32>,
+        parent: Option<ModuleId>,
+        decl: Option<(FileId, Span, String, bool)>,
+        root_name: &str,
+        depth: u32,
+    ) -> Option<ModuleId> {
+        let loaded = self.results.remove(&(krate, key.clone()))?;
+        let (path, text, raw) = match loaded {
+            Loaded::Ok { file, text, raw } => (file, text, raw),
+            Loaded::Failed { file, text, mut diag } => {
+                let lines = text.as_ref().map(|t| t.lines().count() as u32).unwrap_or(0);
+                let fid = self.file_id(&file, text, lines);
+                diag.location = match diag.location {
+                    crate::diag::Location::Source(_, span) => crate::diag::Location::Source(fid, span),
+                    _ => crate::diag::Location::File(fid),
+                };
+                self.p.diagnostics.push(diag);
+                // The module still exists (it is declared); it just has no contents.
+                let (name, is_test) = decl.as_ref().map(|d| (d.2.clone(), d.3)).unwrap_or_default();
+                let id = self.new_module(krate, parent, name, fid, decl.map(|d| (d.0, d.1)), is_test, root_name, depth);
+                return Some(id);
+            }
+        };
+        let fid = self.file_id(&path, Some(text), raw.lines);
+        let RawFile {
+            modules,
+            scopes,
+            items,
+            uses,
+            impls,
+            decls,
+            refs,
+            ..
+        } = raw;
+        // Local module index -> global id.
+        let mut mids: Vec<ModuleId> = Vec::with_capacity(modules.len());
+        let scope_base = self.p.scopes.len() as u32;
+        for (li, m) in modules.iter().enumerate() {
+            let id = if li == 0 {
+                let (name, is_test) = decl.as_ref().map(|d| (d.2.clone(), d.3)).unwrap_or_default();
+                self.new_module(
+                    krate,
+                    parent,
+                    name,
+                    fid,
+                    decl.as_ref().map(|d| (d.0, d.1)),
+                    is_test || m.is_test,
+                    root_name,
+                    depth,
+                )
+            } else {
+                let lp = m.parent.expect("inline module has a parent") as usize;
+                let pid = mids[lp];
+                let d = self.p.modules[pid as usize].depth + 1;
+                self.new_module(krate, Some(pid), m.name.clone(), fid, m.span.map(|s| (fid, s)), m.is_test, root_name, d)
+            };
+            mids.push(id);
+        }
+        // Scopes: module scopes were created by new_module; block scopes are appended.
+        let mut sids: Vec<ScopeId> = Vec::with_capacity(scopes.len());
+        for (si, s) in scopes.iter().enumerate() {
+            let owner = mids[s.module as usize];
+            let is_module_scope = modules.iter().any(|m| m.scope as usize == si);
+            if is_module_scope && s.parent.is_none() {
+                sids.push(self.p.modules[owner as usize].scope);
+            } else {
+                let parent = s.parent.map(|p| sids[p as usize]);
+                self.p.scopes.push(Scope {
+                    parent,
+                    module: owner,
+                    file: fid,
+                });
+                sids.push(self.p.scopes.len() as u32 - 1);
+            }
+        }
+        let _ = scope_base;
+        for it in items {
+            let scope = sids[it.scope as usize];
+            let module = self.p.scopes[scope as usize].module;
+            self.p.items.push(Item {
+                name: it.name,
+                kind: it.kind,
+                vis: it.vis,
+                scope,
+                module,
+                file: fid,
+                span: it.span,
+                variants: it.variants,
+                value_ctor: it.value_ctor,
+                macro_export: it.macro_export,
+                alias_of: it.alias_of,
+                members: it.members,
+                is_test: it.is_test,
+            });
+        }
+        for u in uses {
+            let scope = sids[u.scope as usize];
+            let module = self.p.scopes[scope as usize].module;
+            self.p.uses.push(Use {
+                scope,
+                module,
+                file: fid,
+                prefix: u.prefix,
+                leading_colon: u.leading_colon,
+                leaf: u.leaf,
+                vis: u.vis,
+                span: u.span,
+                is_test: u.is_test,
+            });
+        }
+        for im in impls {
+            let scope = sids[im.scope as usize];
+            let module = self.p.scopes[scope as usize].module;
+            self.p.impls.push(Impl {
+                scope,
+                module,
+                file: fid,
+                self_ty: im.self_ty,
+                trait_: im.trait_,
+                items: im.items,
+                span: im.span,
+            });
+        }
+        for r in refs {
+            let scope = sids[r.scope as usize];
+            let module = self.p.scopes[scope as usize].module;
+            self.p.refs.push(PathRef {
+                scope,
+                module,
+                file: fid,
+                segs: r.segs,
+                leading_colon: r.leading_colon,
+                span: r.span,
+                ctx: r.ctx,
+                ns: r.ns,
+                optional: r.optional,
+                is_test: r.is_test,
+            });
+        }
+        let diags = self.decl_diags.remove(&(krate, key.clone())).unwrap_or_default();
+        for (di, d) in decls.into_iter().enumerate() {
+            if let Some((_, diag)) = diags.iter().find(|(i, _)| *i as usize == di) {
+                self.p.diagnostics.push(diag.clone().at(fid, d.span));
+                continue;
+            }
+            let mut child_key = key.clone();
+            child_key.push(di as u32);
+            let pid = mids[d.parent as usize];
+            let is_test = d.is_test || self.p.modules[pid as usize].is_test;
+            let depth = self.p.modules[pid as usize].depth + 1;
+            self.add_file(krate, child_key, Some(pid), Some((fid, d.span, d.name, is_test)), root_name, depth);
+        }
+        Some(mids[0])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new_module(
+        &mut self,
+        krate: usize,
+        parent: Option<ModuleId>,
+        name: String,
+        file: FileId,
+        decl: Option<(FileId, Span)>,
+        is_test: bool,
+        root_name: &str,
+        depth: u32,
+    ) -> ModuleId {
+        let id = self.p.modules.len() as ModuleId;
+        let path = match parent {
+            Some(p) => format!("{}::{}", self.p.modules[p as usize].path, name),
+            None => root_name.to_string(),
+        };
+        self.p.scopes.push(Scope {
+            parent: None,
+            module: id,
+            file,
+        });
+        let scope = self.p.scopes.len() as ScopeId - 1;
+        let is_test = is_test || parent.is_some_and(|p| self.p.modules[p as usize].is_test);
+        self.p.modules.push(Module {
+            krate: krate as CrateId,
+            name: name.clone(),
+            path,
+            parent,
+            children: BTreeMap::new(),
+            file,
+            decl,
+            is_test,
+            scope,
+            depth,
+        });
+        if let Some(p) = parent {
+            self.p.modules[p as usize].children.entry(name).or_insert(id);
+        }
+        id
+    }
+}

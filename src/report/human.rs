@@ -1,0 +1,197 @@
+//! Human output: one miette diagnostic per finding and per input problem, then a summary.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
+
+use crate::analysis::Checked;
+use crate::config::{ConfigErrors, Level};
+use crate::diag::{Diag, Location};
+use crate::modules::{Program, Span};
+use crate::rules::{Finding, Rule};
+
+use super::offset;
+
+pub struct Style {
+    pub color: bool,
+}
+
+fn handler(style: &Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false)
+}
+
+fn render(style: &Style, diag: MietteDiagnostic, source: Option<(String, String)>) -> String {
+    let report = match source {
+        Some((name, text)) => Report::new(diag).with_source_code(NamedSource::new(name, text)),
+        None => Report::new(diag),
+    };
+    let mut s = String::new();
+    let _ = handler(style).render_report(&mut s, report.as_ref());
+    s
+}
+
+fn label_at(text: &str, span: Span, label: Option<String>) -> LabeledSpan {
+    let start = offset(text, span.start);
+    let end = offset(text, span.end).max(start);
+    // Keep labels on one line: miette draws multi-line spans as a margin bar.
+    let line_end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+    let end = end.min(line_end).max(start);
+    LabeledSpan::new(label, start, (end - start).max(1).min(text.len().saturating_sub(start)))
+}
+
+fn source_of(p: &Program, file: u32) -> Option<(String, String)> {
+    let f = &p.files[file as usize];
+    f.text.as_ref().map(|t| (f.rel.clone(), t.to_string()))
+}
+
+pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
+    let mut md = MietteDiagnostic::new(d.message.clone())
+        .with_code(d.code)
+        .with_severity(match d.severity {
+            crate::diag::Severity::Warning => Severity::Warning,
+            crate::diag::Severity::Error => Severity::Error,
+        });
+    if let Some(h) = &d.help {
+        md = md.with_help(h.clone());
+    }
+    let mut source = None;
+    match &d.location {
+        Location::Source(f, span) => {
+            if let Some((name, text)) = source_of(p, *f) {
+                md = md.with_label(label_at(&text, *span, None));
+                source = Some((name, text));
+            }
+        }
+        Location::File(_) | Location::None => {}
+    }
+    render(style, md, source)
+}
+
+pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
+    let p = &c.analysis.program;
+    let severity = if f.level == Level::Deny { Severity::Error } else { Severity::Warning };
+    let mut md = MietteDiagnostic::new(f.message.clone())
+        .with_code(f.rule.code())
+        .with_severity(severity)
+        .with_help(f.help.clone());
+    let source = source_of(p, f.file);
+    if let Some((_, text)) = &source {
+        md = md.with_label(label_at(text, f.span, Some(f.label.clone())));
+    }
+    render(style, md, source)
+}
+
+pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
+    let mut out = String::new();
+    for e in &errs.errors {
+        let mut md = MietteDiagnostic::new(e.message.clone())
+            .with_code(e.code)
+            .with_severity(if e.warning { Severity::Warning } else { Severity::Error });
+        if let Some(h) = &e.help {
+            md = md.with_help(h.clone());
+        }
+        let mut source = None;
+        if let (Some(span), Some(src)) = (&e.span, &errs.source) {
+            let len = (span.end - span.start).max(1).min(src.text.len().saturating_sub(span.start).max(1));
+            md = md.with_label(LabeledSpan::new(e.label.clone(), span.start.min(src.text.len()), len));
+            source = Some((src.name.clone(), src.text.to_string()));
+        } else if let Some(src) = &errs.source {
+            md.message = format!("{} ({})", md.message, src.name);
+        }
+        out.push_str(&render(style, md, source));
+    }
+    out
+}
+
+/// Counts for the closing line.
+pub struct Summary {
+    pub forbidden: usize,
+    pub bypass: usize,
+    pub cycles: usize,
+    pub pairs: usize,
+    pub unassigned: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub fn summary(c: &Checked) -> Summary {
+    let count = |r: Rule| c.findings.iter().filter(|f| f.rule == r).count();
+    let pairs: BTreeSet<_> = c
+        .findings
+        .iter()
+        .filter(|f| matches!(f.rule, Rule::ForbiddenDependency | Rule::InterfaceBypass))
+        .map(|f| (f.from_domain, f.to_domain))
+        .collect();
+    let input_warnings = c.analysis.program.diagnostics.len() + c.config_warnings.len();
+    Summary {
+        forbidden: count(Rule::ForbiddenDependency),
+        bypass: count(Rule::InterfaceBypass),
+        cycles: count(Rule::DomainCycle),
+        pairs: pairs.len(),
+        unassigned: c
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::UnassignedModule)
+            .map(|f| f.modules.len())
+            .sum(),
+        errors: c.findings.iter().filter(|f| f.level == Level::Deny).count(),
+        warnings: c.findings.iter().filter(|f| f.level == Level::Warn).count() + input_warnings,
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn summary_line(s: &Summary) -> String {
+    let violations = s.forbidden + s.bypass;
+    format!(
+        "{} in {} ({} forbidden, {} interface {}), {}, {} unassigned; {}, {}",
+        plural(violations, "violation", "violations"),
+        plural(s.pairs, "domain pair", "domain pairs"),
+        s.forbidden,
+        s.bypass,
+        if s.bypass == 1 { "bypass" } else { "bypasses" },
+        plural(s.cycles, "domain cycle", "domain cycles"),
+        plural(s.unassigned, "module", "modules"),
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+    )
+}
+
+pub fn write(c: &Checked, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = &c.analysis.program;
+    if !c.config_warnings.is_empty() {
+        let errs = ConfigErrors {
+            source: Some(c.config.source.clone()),
+            errors: c.config_warnings.clone(),
+        };
+        write!(out, "{}", render_config_errors(&errs, style))?;
+    }
+    for d in &p.diagnostics {
+        write!(out, "{}", render_diag(p, d, style))?;
+    }
+    for f in &c.findings {
+        write!(out, "{}", render_finding(c, f, style))?;
+    }
+    let s = summary(c);
+    let t = &c.analysis.timings;
+    let elapsed = t.metadata + t.parse + t.resolve + t.rules;
+    writeln!(
+        out,
+        "{}\nchecked {} in {} ({} modules, {} files, {} lines) in {:.2}s",
+        summary_line(&s),
+        plural(c.config.domains.len(), "domain", "domains"),
+        plural(p.crates.len(), "crate", "crates"),
+        p.modules.len(),
+        p.files.len(),
+        p.lines(),
+        elapsed.as_secs_f64()
+    )
+}

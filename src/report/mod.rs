@@ -1,0 +1,69 @@
+//! Output: human diagnostics (miette), JSON, and the edge list. Reporters only format what the
+//! analysis found; they never analyse.
+
+pub mod edges;
+pub mod human;
+pub mod json;
+
+use crate::modules::{ModuleId, Pos, Program};
+use crate::workspace::{TargetKind, Workspace};
+
+/// Byte offset of a line/column position (column counted in characters) in a text.
+pub fn offset(text: &str, pos: Pos) -> usize {
+    let mut line = 1u32;
+    let mut start = 0usize;
+    if pos.line > 1 {
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                if line == pos.line {
+                    start = i + 1;
+                    break;
+                }
+            }
+        }
+        if line < pos.line {
+            return text.len();
+        }
+    }
+    let rest = &text[start..];
+    let col: usize = rest
+        .char_indices()
+        .take_while(|(_, c)| *c != '\n')
+        .nth(pos.col as usize)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| rest.find('\n').unwrap_or(rest.len()));
+    start + col
+}
+
+/// The pattern a user would write in domains.toml to claim this module: `crate::a::b` for the
+/// primary library, `lib_name::a::b` or `bin:name::a` otherwise.
+pub fn pattern_for(p: &Program, m: ModuleId, ws: &Workspace) -> String {
+    let module = &p.modules[m as usize];
+    let krate = &p.crates[module.krate as usize].info;
+    let primary = ws.primary_package.as_deref() == Some(krate.package.as_str())
+        && (krate.kind == TargetKind::Lib
+            || !p.crates.iter().any(|c| c.info.package == krate.package && c.info.kind == TargetKind::Lib));
+    if primary {
+        match module.path.split_once("::") {
+            Some((_, rest)) => format!("crate::{rest}"),
+            None => "crate".to_string(),
+        }
+    } else {
+        module.path.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let text = "fn a() {}\nlet café = b::c;\n";
+        assert_eq!(offset(text, Pos { line: 1, col: 3 }), 3);
+        let o = offset(text, Pos { line: 2, col: 11 });
+        assert_eq!(&text[o..o + 4], "b::c");
+        assert_eq!(offset(text, Pos { line: 9, col: 0 }), text.len());
+    }
+}

@@ -1,0 +1,958 @@
+//! Name resolution: from every path written in code to the item that defines it.
+//!
+//! Works like a compiler's def collector, without types or macro expansion:
+//! 1. every scope gets the names its items define (modules, types, values, macros);
+//! 2. `use` declarations and glob imports are resolved to a fixed point, so re-export chains
+//!    (`pub use self::user::User;`) and globs of globs settle wherever they lead;
+//! 3. every recorded path is walked segment by segment (`crate`, `self`, `super`, extern
+//!    crates, enum variants, associated items through impl blocks, type aliases) to its
+//!    defining module. The modules the walk passed through are kept (`via`): the interface
+//!    rule needs to know whether a reference went through a domain's interface.
+
+mod prelude;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::modules::extract::{NsHint, UseLeaf};
+use crate::modules::{Ctx, FileId, ItemId, ItemKind, ModuleId, Program, ScopeId, Span, Vis};
+
+/// What a name denotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Def {
+    Module(ModuleId),
+    Item(ItemId),
+    Variant(ItemId, u32),
+    /// An associated item of `owner`, defined in an impl (or trait) in `module`.
+    Assoc { owner: ItemId, module: ModuleId },
+    External,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+struct Binding {
+    def: Def,
+    vis: Vis,
+    /// The module holding the binding (for visibility of glob imports).
+    home: ModuleId,
+    /// Modules this name was re-exported through before reaching the binding's scope.
+    via: Vec<ModuleId>,
+    /// The `use` declaration that created the binding, when it is an import.
+    origin: Option<u32>,
+}
+
+const TYPE: usize = 0;
+const VALUE: usize = 1;
+const MACRO: usize = 2;
+
+#[derive(Default)]
+struct Names {
+    explicit: [HashMap<String, Binding>; 3],
+    glob: [HashMap<String, Binding>; 3],
+    /// A glob import from a crate outside the workspace: unknown names may come from it.
+    external_glob: bool,
+}
+
+/// What kind of thing a reference reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefKind {
+    Mod,
+    Struct,
+    Enum,
+    Union,
+    Trait,
+    TypeAlias,
+    Fn,
+    Const,
+    Static,
+    Macro,
+    ExternCrate,
+    Variant,
+    Assoc,
+}
+
+impl RefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Mod => "mod",
+            RefKind::Struct => "struct",
+            RefKind::Enum => "enum",
+            RefKind::Union => "union",
+            RefKind::Trait => "trait",
+            RefKind::TypeAlias => "type",
+            RefKind::Fn => "fn",
+            RefKind::Const => "const",
+            RefKind::Static => "static",
+            RefKind::Macro => "macro",
+            RefKind::ExternCrate => "extern_crate",
+            RefKind::Variant => "variant",
+            RefKind::Assoc => "assoc",
+        }
+    }
+}
+
+fn item_ref_kind(k: ItemKind) -> RefKind {
+    match k {
+        ItemKind::Mod => RefKind::Mod,
+        ItemKind::Struct => RefKind::Struct,
+        ItemKind::Enum => RefKind::Enum,
+        ItemKind::Union => RefKind::Union,
+        ItemKind::Trait => RefKind::Trait,
+        ItemKind::TypeAlias => RefKind::TypeAlias,
+        ItemKind::Fn => RefKind::Fn,
+        ItemKind::Const => RefKind::Const,
+        ItemKind::Static => RefKind::Static,
+        ItemKind::Macro => RefKind::Macro,
+        ItemKind::ExternCrate => RefKind::ExternCrate,
+    }
+}
+
+/// One resolved reference from a module to an item of the workspace.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub from: ModuleId,
+    /// The module that defines the referenced item (for an associated item: its impl's module).
+    pub to: ModuleId,
+    pub target: Def,
+    pub kind: RefKind,
+    /// Full path of the defining item, e.g. `shop::payments::gateway::Gateway::charge`.
+    pub item: String,
+    pub file: FileId,
+    pub span: Span,
+    pub ctx: Ctx,
+    /// The path as written at the reference site.
+    pub written: String,
+    /// Modules the path went through on its way to the item (re-export facades included).
+    pub via: Vec<ModuleId>,
+    /// False when another reference reports the same dependency (a qualifier, a use of a
+    /// name imported in the same module, a `use` of a module).
+    pub reportable: bool,
+    /// A type qualifier (`Order` in `Order::new`).
+    pub qualifier: bool,
+    pub is_test: bool,
+}
+
+/// An unresolved path, kept for statistics and the `edges --unresolved` listing.
+#[derive(Clone, Debug)]
+pub struct Unresolved {
+    pub from: ModuleId,
+    pub file: FileId,
+    pub span: Span,
+    pub written: String,
+}
+
+#[derive(Default)]
+pub struct Resolution {
+    pub refs: Vec<Reference>,
+    pub unresolved: Vec<Unresolved>,
+    /// Paths that resolved to std or a crate outside the workspace.
+    pub external: usize,
+    pub unresolved_imports: usize,
+}
+
+struct Resolver<'p> {
+    p: &'p Program,
+    names: Vec<Names>,
+    externs: Vec<HashMap<String, Option<ModuleId>>>,
+    /// (type item, associated name) -> module of the impl defining it.
+    assoc: HashMap<(ItemId, String), ModuleId>,
+}
+
+pub fn resolve(p: &Program) -> Resolution {
+    let mut r = Resolver {
+        p,
+        names: (0..p.scopes.len()).map(|_| Names::default()).collect(),
+        externs: Vec::new(),
+        assoc: HashMap::new(),
+    };
+    r.collect_externs();
+    r.collect_definitions();
+    let unresolved_imports = r.resolve_imports();
+    r.collect_impls();
+    let mut res = r.resolve_refs();
+    res.unresolved_imports = unresolved_imports;
+    res
+}
+
+fn ns_of(kind: ItemKind) -> usize {
+    match kind {
+        ItemKind::Fn | ItemKind::Const | ItemKind::Static => VALUE,
+        ItemKind::Macro => MACRO,
+        _ => TYPE,
+    }
+}
+
+enum Walk {
+    Found {
+        def: Def,
+        via: Vec<ModuleId>,
+        quals: Vec<ItemId>,
+        /// Import that bound the first segment, and what the first segment denotes.
+        first_origin: Option<u32>,
+        first_def: Def,
+    },
+    External,
+    /// Not found (yet: imports may still bring it).
+    Missing,
+}
+
+impl<'p> Resolver<'p> {
+    fn module_scope(&self, m: ModuleId) -> ScopeId {
+        self.p.modules[m as usize].scope
+    }
+
+    fn crate_root(&self, m: ModuleId) -> ModuleId {
+        let mut m = m;
+        while let Some(p) = self.p.modules[m as usize].parent {
+            m = p;
+        }
+        m
+    }
+
+    fn collect_externs(&mut self) {
+        for c in &self.p.crates {
+            let mut map = HashMap::new();
+            for e in &c.info.externs {
+                let root = e.krate.and_then(|k| self.p.crates[k].root);
+                map.insert(e.name.clone(), root);
+            }
+            for s in ["std", "core", "alloc", "proc_macro", "test"] {
+                map.entry(s.to_string()).or_insert(None);
+            }
+            self.externs.push(map);
+        }
+    }
+
+    fn bind(&mut self, scope: ScopeId, ns: usize, name: &str, b: Binding) {
+        self.names[scope as usize].explicit[ns].entry(name.to_string()).or_insert(b);
+    }
+
+    fn collect_definitions(&mut self) {
+        let p = self.p;
+        for (id, m) in p.modules.iter().enumerate() {
+            for (name, child) in &m.children {
+                let b = Binding {
+                    def: Def::Module(*child),
+                    vis: Vis::Pub,
+                    home: id as ModuleId,
+                    via: Vec::new(),
+                    origin: None,
+                };
+                self.bind(m.scope, TYPE, name, b);
+            }
+        }
+        for (id, it) in p.items.iter().enumerate() {
+            let id = id as ItemId;
+            let def = if it.kind == ItemKind::ExternCrate {
+                let target = it.alias_of.as_ref().map(|a| a[0].as_str()).unwrap_or("");
+                let krate = p.modules[it.module as usize].krate as usize;
+                if target == "self" {
+                    Def::Module(self.crate_root(it.module))
+                } else {
+                    match self.externs[krate].get(target) {
+                        Some(Some(root)) => Def::Module(*root),
+                        _ => Def::External,
+                    }
+                }
+            } else {
+                Def::Item(id)
+            };
+            let b = Binding {
+                def,
+                vis: it.vis,
+                home: it.module,
+                via: Vec::new(),
+                origin: None,
+            };
+            self.bind(it.scope, ns_of(it.kind), &it.name, b.clone());
+            if it.kind == ItemKind::Struct && it.value_ctor {
+                self.bind(it.scope, VALUE, &it.name, b.clone());
+            }
+            if it.kind == ItemKind::Macro && it.macro_export {
+                let root = self.crate_root(it.module);
+                let scope = self.module_scope(root);
+                self.bind(scope, MACRO, &it.name, b);
+            }
+        }
+    }
+
+    /// Looks a name up in one module's top-level scope (explicit names before glob imports).
+    fn lookup_in_module(&self, m: ModuleId, name: &str, ns: usize) -> Option<&Binding> {
+        let n = &self.names[self.module_scope(m) as usize];
+        n.explicit[ns].get(name).or_else(|| n.glob[ns].get(name))
+    }
+
+    /// Looks a name up from a scope: block scopes outwards, the module, the extern prelude,
+    /// the std prelude.
+    fn lookup_name(&self, scope: ScopeId, name: &str, ns: usize) -> Option<Binding> {
+        let mut s = Some(scope);
+        let mut external_glob = false;
+        while let Some(id) = s {
+            let n = &self.names[id as usize];
+            if let Some(b) = n.explicit[ns].get(name).or_else(|| n.glob[ns].get(name)) {
+                return Some(b.clone());
+            }
+            external_glob |= n.external_glob;
+            s = self.p.scopes[id as usize].parent;
+        }
+        let module = self.p.scopes[scope as usize].module;
+        if ns == MACRO {
+            // `macro_rules!` are textually scoped: visible in child modules declared after them.
+            let mut m = self.p.modules[module as usize].parent;
+            while let Some(id) = m {
+                if let Some(b) = self.names[self.module_scope(id) as usize].explicit[MACRO].get(name) {
+                    return Some(b.clone());
+                }
+                m = self.p.modules[id as usize].parent;
+            }
+        }
+        if ns == TYPE {
+            let krate = self.p.modules[module as usize].krate as usize;
+            if let Some(root) = self.externs[krate].get(name) {
+                return Some(Binding {
+                    def: root.map(Def::Module).unwrap_or(Def::External),
+                    vis: Vis::Pub,
+                    home: module,
+                    via: Vec::new(),
+                    origin: None,
+                });
+            }
+        }
+        if prelude::is_prelude(name, ns) || external_glob {
+            return Some(Binding {
+                def: Def::External,
+                vis: Vis::Pub,
+                home: module,
+                via: Vec::new(),
+                origin: None,
+            });
+        }
+        None
+    }
+
+    fn ns_order(hint: NsHint, last: bool) -> &'static [usize] {
+        if !last {
+            return &[TYPE];
+        }
+        match hint {
+            NsHint::Type => &[TYPE],
+            NsHint::Value => &[VALUE, TYPE],
+            NsHint::Macro => &[MACRO],
+            NsHint::Any => &[TYPE, VALUE, MACRO],
+        }
+    }
+
+    /// Follows a type alias to the item it names.
+    fn unalias(&self, id: ItemId, depth: u32) -> Def {
+        let it = &self.p.items[id as usize];
+        if it.kind != ItemKind::TypeAlias || depth > 8 {
+            return Def::Item(id);
+        }
+        let Some(target) = &it.alias_of else { return Def::Item(id) };
+        match self.walk(it.scope, target, false, NsHint::Type) {
+            Walk::Found { def: Def::Item(t), .. } if t != id => self.unalias(t, depth + 1),
+            _ => Def::Item(id),
+        }
+    }
+
+    /// Walks a path from a scope. `hint` is the namespace of the last segment.
+    fn walk(&self, scope: ScopeId, segs: &[String], leading_colon: bool, hint: NsHint) -> Walk {
+        let module = self.p.scopes[scope as usize].module;
+        let mut via = Vec::new();
+        let mut quals = Vec::new();
+        let mut first_origin = None;
+        let n = segs.len();
+        let mut cur = if leading_colon {
+            let krate = self.p.modules[module as usize].krate as usize;
+            match self.externs[krate].get(&segs[0]) {
+                Some(Some(root)) => Def::Module(*root),
+                Some(None) => return Walk::External,
+                None => return Walk::Missing,
+            }
+        } else {
+            match segs[0].as_str() {
+                "crate" => Def::Module(self.crate_root(module)),
+                "self" => Def::Module(module),
+                "super" => match self.p.modules[module as usize].parent {
+                    Some(p) => Def::Module(p),
+                    None => return Walk::Missing,
+                },
+                name => {
+                    let mut found = None;
+                    for &ns in Self::ns_order(hint, n == 1) {
+                        if let Some(b) = self.lookup_name(scope, name, ns) {
+                            found = Some(b);
+                            break;
+                        }
+                    }
+                    match found {
+                        Some(b) => {
+                            via.extend(b.via.iter().copied());
+                            first_origin = b.origin;
+                            b.def
+                        }
+                        None => return Walk::Missing,
+                    }
+                }
+            }
+        };
+        let first_def = cur;
+        for (i, seg) in segs.iter().enumerate().skip(1) {
+            let last = i + 1 == n;
+            if let Def::Item(id) = cur {
+                cur = self.unalias(id, 0);
+            }
+            cur = match cur {
+                Def::Module(m) => {
+                    if seg == "super" {
+                        match self.p.modules[m as usize].parent {
+                            Some(p) => Def::Module(p),
+                            None => return Walk::Missing,
+                        }
+                    } else if seg == "self" {
+                        Def::Module(m)
+                    } else {
+                        let mut found = None;
+                        for &ns in Self::ns_order(hint, last) {
+                            if let Some(b) = self.lookup_in_module(m, seg, ns) {
+                                found = Some(b);
+                                break;
+                            }
+                        }
+                        let Some(b) = found else {
+                            if self.names[self.module_scope(m) as usize].external_glob {
+                                return Walk::External;
+                            }
+                            return Walk::Missing;
+                        };
+                        via.push(m);
+                        via.extend(b.via.iter().copied());
+                        b.def
+                    }
+                }
+                Def::Item(id) => {
+                    let it = &self.p.items[id as usize];
+                    quals.push(id);
+                    if let Some(v) = it.variants.iter().position(|v| v == seg) {
+                        Def::Variant(id, v as u32)
+                    } else if let Some(m) = self.assoc.get(&(id, seg.clone())) {
+                        Def::Assoc { owner: id, module: *m }
+                    } else {
+                        // Trait items live with the trait; unknown ones (derived, from external
+                        // traits) are attributed to the type's module.
+                        Def::Assoc {
+                            owner: id,
+                            module: it.module,
+                        }
+                    }
+                }
+                Def::Variant(..) | Def::Assoc { .. } => cur,
+                Def::External => return Walk::External,
+                Def::Unknown => return Walk::Missing,
+            };
+        }
+        if cur == Def::External {
+            return Walk::External;
+        }
+        Walk::Found {
+            def: cur,
+            via,
+            quals,
+            first_origin,
+            first_def,
+        }
+    }
+
+    /// Resolves imports to a fixed point; returns how many stayed unresolved.
+    fn resolve_imports(&mut self) -> usize {
+        let p = self.p;
+        let mut pending: Vec<u32> = Vec::new();
+        let mut globs: Vec<(u32, Option<Def>)> = Vec::new();
+        for (i, u) in p.uses.iter().enumerate() {
+            match u.leaf {
+                UseLeaf::Glob => globs.push((i as u32, None)),
+                UseLeaf::Name { .. } => pending.push(i as u32),
+            }
+        }
+        loop {
+            let mut progress = false;
+            let mut still = Vec::with_capacity(pending.len());
+            for &ui in &pending {
+                match self.try_import(ui) {
+                    Some(bindings) => {
+                        let u = &p.uses[ui as usize];
+                        let UseLeaf::Name { name, alias } = &u.leaf else { unreachable!() };
+                        let local = alias.as_deref().unwrap_or(name);
+                        for (ns, b) in bindings {
+                            if local != "_" {
+                                self.names[u.scope as usize].explicit[ns].entry(local.to_string()).or_insert(b);
+                            }
+                        }
+                        progress = true;
+                    }
+                    None => still.push(ui),
+                }
+            }
+            pending = still;
+            for gi in 0..globs.len() {
+                let (ui, target) = globs[gi];
+                let u = &p.uses[ui as usize];
+                let target = match target {
+                    Some(t) => t,
+                    None => match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
+                        Walk::Found { def, .. } => {
+                            let def = match def {
+                                Def::Item(id) => self.unalias(id, 0),
+                                d => d,
+                            };
+                            globs[gi].1 = Some(def);
+                            progress = true;
+                            def
+                        }
+                        Walk::External => {
+                            globs[gi].1 = Some(Def::External);
+                            self.names[u.scope as usize].external_glob = true;
+                            progress = true;
+                            continue;
+                        }
+                        Walk::Missing => continue,
+                    },
+                };
+                if self.copy_glob(ui, target) {
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        // Unresolved imports: bind their names to Unknown so uses of them are not mistaken for
+        // something else.
+        for &ui in &pending {
+            let u = &p.uses[ui as usize];
+            if let UseLeaf::Name { name, alias } = &u.leaf {
+                let local = alias.as_deref().unwrap_or(name).to_string();
+                for ns in [TYPE, VALUE, MACRO] {
+                    self.names[u.scope as usize].explicit[ns].entry(local.clone()).or_insert(Binding {
+                        def: Def::Unknown,
+                        vis: u.vis,
+                        home: u.module,
+                        via: Vec::new(),
+                        origin: Some(ui),
+                    });
+                }
+            }
+        }
+        pending.len() + globs.iter().filter(|g| g.1.is_none()).count()
+    }
+
+    /// The bindings a `use` brings in, per namespace; `None` while its path does not resolve.
+    fn try_import(&self, ui: u32) -> Option<Vec<(usize, Binding)>> {
+        let u = &self.p.uses[ui as usize];
+        let UseLeaf::Name { name, .. } = &u.leaf else { return None };
+        let mk = |def: Def, via: Vec<ModuleId>| Binding {
+            def,
+            vis: u.vis,
+            home: u.module,
+            via,
+            origin: Some(ui),
+        };
+        if u.prefix.is_empty() {
+            // `use foo;` / `use foo as bar;`: an extern crate or a name in scope.
+            if u.leading_colon || name == "crate" || name == "self" || name == "super" {
+                let segs = [name.clone()];
+                return match self.walk(u.scope, &segs, u.leading_colon, NsHint::Type) {
+                    Walk::Found { def, via, .. } => Some(vec![(TYPE, mk(def, via))]),
+                    Walk::External => Some(vec![(TYPE, mk(Def::External, Vec::new()))]),
+                    Walk::Missing => None,
+                };
+            }
+            let mut out = Vec::new();
+            for ns in [TYPE, VALUE, MACRO] {
+                if let Some(b) = self.lookup_name(u.scope, name, ns)
+                    && b.origin != Some(ui)
+                {
+                    out.push((ns, mk(b.def, b.via)));
+                }
+            }
+            return if out.is_empty() { None } else { Some(out) };
+        }
+        let container = match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
+            Walk::Found { def, via, .. } => (def, via),
+            Walk::External => return Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![])), (MACRO, mk(Def::External, vec![]))]),
+            Walk::Missing => return None,
+        };
+        let (def, via) = container;
+        let def = match def {
+            Def::Item(id) => self.unalias(id, 0),
+            d => d,
+        };
+        match def {
+            Def::Module(m) => {
+                let mut out = Vec::new();
+                for ns in [TYPE, VALUE, MACRO] {
+                    if let Some(b) = self.lookup_in_module(m, name, ns) {
+                        let mut v = via.clone();
+                        v.push(m);
+                        v.extend(b.via.iter().copied());
+                        out.push((ns, mk(b.def, v)));
+                    }
+                }
+                if out.is_empty() {
+                    if self.names[self.module_scope(m) as usize].external_glob {
+                        return Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![]))]);
+                    }
+                    return None;
+                }
+                Some(out)
+            }
+            Def::Item(id) => {
+                let it = &self.p.items[id as usize];
+                if let Some(v) = it.variants.iter().position(|v| v == name) {
+                    let d = Def::Variant(id, v as u32);
+                    Some(vec![(TYPE, mk(d, via.clone())), (VALUE, mk(d, via))])
+                } else {
+                    // `use Trait::method` or an associated item: attribute it to the owner.
+                    let d = Def::Assoc {
+                        owner: id,
+                        module: it.module,
+                    };
+                    Some(vec![(VALUE, mk(d, via))])
+                }
+            }
+            Def::External => Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![]))]),
+            _ => None,
+        }
+    }
+
+    fn is_within(&self, m: ModuleId, ancestor: ModuleId) -> bool {
+        let mut cur = Some(m);
+        while let Some(c) = cur {
+            if c == ancestor {
+                return true;
+            }
+            cur = self.p.modules[c as usize].parent;
+        }
+        false
+    }
+
+    /// Copies what a glob import can see into the importing scope; true if anything was new.
+    fn copy_glob(&mut self, ui: u32, target: Def) -> bool {
+        let u = &self.p.uses[ui as usize];
+        let importer = u.module;
+        let mut new: Vec<(usize, String, Binding)> = Vec::new();
+        match target {
+            Def::Module(m) => {
+                let src = &self.names[self.module_scope(m) as usize];
+                let dst = &self.names[u.scope as usize];
+                let same_crate = self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
+                for ns in [TYPE, VALUE, MACRO] {
+                    for (name, b) in src.explicit[ns].iter().chain(src.glob[ns].iter()) {
+                        if dst.explicit[ns].contains_key(name) || dst.glob[ns].contains_key(name) {
+                            continue;
+                        }
+                        if new.iter().any(|(n2, s, _)| *n2 == ns && s == name) {
+                            continue;
+                        }
+                        let visible = match b.vis {
+                            Vis::Pub => true,
+                            Vis::Crate | Vis::Restricted => same_crate,
+                            Vis::Private => self.is_within(importer, b.home),
+                        };
+                        if !visible || b.origin == Some(ui) {
+                            continue;
+                        }
+                        let mut via = vec![m];
+                        via.extend(b.via.iter().copied());
+                        new.push((
+                            ns,
+                            name.clone(),
+                            Binding {
+                                def: b.def,
+                                vis: u.vis,
+                                home: importer,
+                                via,
+                                origin: b.origin.or(Some(ui)),
+                            },
+                        ));
+                    }
+                }
+                if src.external_glob && !dst.external_glob {
+                    self.names[u.scope as usize].external_glob = true;
+                    return true;
+                }
+            }
+            Def::Item(id) => {
+                let it = &self.p.items[id as usize];
+                let dst = &self.names[u.scope as usize];
+                for (vi, v) in it.variants.iter().enumerate() {
+                    for ns in [TYPE, VALUE] {
+                        if dst.explicit[ns].contains_key(v) || dst.glob[ns].contains_key(v) {
+                            continue;
+                        }
+                        new.push((
+                            ns,
+                            v.clone(),
+                            Binding {
+                                def: Def::Variant(id, vi as u32),
+                                vis: u.vis,
+                                home: importer,
+                                via: Vec::new(),
+                                origin: Some(ui),
+                            },
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let changed = !new.is_empty();
+        for (ns, name, b) in new {
+            self.names[u.scope as usize].glob[ns].insert(name, b);
+        }
+        changed
+    }
+
+    fn collect_impls(&mut self) {
+        let p = self.p;
+        // Inherent impls first: an inherent item wins over a trait item of the same name.
+        let mut order: Vec<usize> = (0..p.impls.len()).collect();
+        order.sort_by_key(|&i| p.impls[i].trait_.is_some());
+        for i in order {
+            let im = &p.impls[i];
+            let Some(ty) = &im.self_ty else { continue };
+            let Walk::Found { def: Def::Item(id), .. } = self.walk(im.scope, ty, false, NsHint::Type) else {
+                continue;
+            };
+            let Def::Item(id) = self.unalias(id, 0) else { continue };
+            for name in &im.items {
+                self.assoc.entry((id, name.clone())).or_insert(im.module);
+            }
+        }
+        for (id, it) in p.items.iter().enumerate() {
+            if it.kind == ItemKind::Trait {
+                for m in &it.members {
+                    self.assoc.entry((id as ItemId, m.clone())).or_insert(it.module);
+                }
+            }
+        }
+    }
+
+    fn def_module(&self, d: Def) -> Option<ModuleId> {
+        match d {
+            Def::Module(m) => Some(m),
+            Def::Item(i) | Def::Variant(i, _) => Some(self.p.items[i as usize].module),
+            Def::Assoc { module, .. } => Some(module),
+            Def::External | Def::Unknown => None,
+        }
+    }
+
+    fn item_path(&self, d: Def) -> String {
+        let p = self.p;
+        match d {
+            Def::Module(m) => p.modules[m as usize].path.clone(),
+            Def::Item(i) => {
+                let it = &p.items[i as usize];
+                format!("{}::{}", p.modules[it.module as usize].path, it.name)
+            }
+            Def::Variant(i, v) => format!("{}::{}", self.item_path(Def::Item(i)), p.items[i as usize].variants[v as usize]),
+            Def::Assoc { owner, .. } => self.item_path(Def::Item(owner)),
+            Def::External | Def::Unknown => String::new(),
+        }
+    }
+
+    fn kind_of(&self, d: Def) -> RefKind {
+        match d {
+            Def::Module(_) => RefKind::Mod,
+            Def::Item(i) => item_ref_kind(self.p.items[i as usize].kind),
+            Def::Variant(..) => RefKind::Variant,
+            _ => RefKind::Assoc,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_ref(
+        &self,
+        out: &mut Resolution,
+        from: ModuleId,
+        file: FileId,
+        span: Span,
+        ctx: Ctx,
+        written: &str,
+        def: Def,
+        leaf: &str,
+        via: Vec<ModuleId>,
+        reportable: bool,
+        qualifier: bool,
+        is_test: bool,
+    ) {
+        let Some(to) = self.def_module(def) else { return };
+        let mut item = self.item_path(def);
+        if matches!(def, Def::Assoc { .. }) {
+            item.push_str("::");
+            item.push_str(leaf);
+        }
+        out.refs.push(Reference {
+            from,
+            to,
+            target: def,
+            kind: self.kind_of(def),
+            item,
+            file,
+            span,
+            ctx,
+            written: written.to_string(),
+            via,
+            reportable,
+            qualifier,
+            is_test,
+        });
+    }
+
+    fn resolve_refs(&self) -> Resolution {
+        let p = self.p;
+        let mut out = Resolution::default();
+        // `use` declarations are references too.
+        for (ui, u) in p.uses.iter().enumerate() {
+            let mut segs = u.prefix.clone();
+            let (written_leaf, glob) = match &u.leaf {
+                UseLeaf::Name { name, .. } => (name.clone(), false),
+                UseLeaf::Glob => ("*".to_string(), true),
+            };
+            let written = {
+                let mut w = if u.leading_colon { "::".to_string() } else { String::new() };
+                let mut all = segs.clone();
+                all.push(written_leaf.clone());
+                w.push_str(&all.join("::"));
+                w
+            };
+            if !glob {
+                segs.push(written_leaf.clone());
+            }
+            if segs.is_empty() {
+                continue;
+            }
+            let hint = if glob { NsHint::Type } else { NsHint::Any };
+            match self.walk_use(u.scope, &segs, u.leading_colon, hint, ui as u32) {
+                Walk::Found { def, via, .. } => {
+                    let reportable = glob || !matches!(def, Def::Module(_));
+                    self.push_ref(
+                        &mut out, u.module, u.file, u.span, Ctx::Use, &written, def, &written_leaf, via, reportable,
+                        false, u.is_test,
+                    );
+                }
+                Walk::External => out.external += 1,
+                Walk::Missing => out.unresolved.push(Unresolved {
+                    from: u.module,
+                    file: u.file,
+                    span: u.span,
+                    written,
+                }),
+            }
+        }
+        for r in &p.refs {
+            let written = {
+                let mut w = if r.leading_colon { "::".to_string() } else { String::new() };
+                w.push_str(&r.segs.join("::"));
+                w
+            };
+            match self.walk(r.scope, &r.segs, r.leading_colon, r.ns) {
+                Walk::Found {
+                    def,
+                    via,
+                    quals,
+                    first_origin,
+                    first_def,
+                } => {
+                    if def == Def::Unknown {
+                        if !r.optional {
+                            out.unresolved.push(Unresolved {
+                                from: r.module,
+                                file: r.file,
+                                span: r.span,
+                                written,
+                            });
+                        }
+                        continue;
+                    }
+                    // A name imported by a `use` of this module is reported at the `use`.
+                    let through_local_import = first_origin
+                        .is_some_and(|o| p.uses[o as usize].module == r.module && !matches!(first_def, Def::Module(_)));
+                    for q in &quals {
+                        if Def::Item(*q) != def {
+                            self.push_ref(
+                                &mut out,
+                                r.module,
+                                r.file,
+                                r.span,
+                                r.ctx,
+                                &written,
+                                Def::Item(*q),
+                                "",
+                                via.clone(),
+                                false,
+                                true,
+                                r.is_test,
+                            );
+                        }
+                    }
+                    let leaf = r.segs.last().map(String::as_str).unwrap_or("");
+                    self.push_ref(
+                        &mut out,
+                        r.module,
+                        r.file,
+                        r.span,
+                        r.ctx,
+                        &written,
+                        def,
+                        leaf,
+                        via,
+                        !through_local_import,
+                        false,
+                        r.is_test,
+                    );
+                }
+                Walk::External => out.external += 1,
+                Walk::Missing => {
+                    if !r.optional {
+                        out.unresolved.push(Unresolved {
+                            from: r.module,
+                            file: r.file,
+                            span: r.span,
+                            written,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves a `use` path as a reference: like [`Self::walk`], but the first segment must
+    /// not resolve to the import itself.
+    fn walk_use(&self, scope: ScopeId, segs: &[String], leading_colon: bool, hint: NsHint, ui: u32) -> Walk {
+        if segs.len() == 1 && !leading_colon && !matches!(segs[0].as_str(), "crate" | "self" | "super") {
+            // `use foo;`: what the import itself bound.
+            for ns in [TYPE, VALUE, MACRO] {
+                if let Some(b) = self.names[scope as usize].explicit[ns].get(&segs[0])
+                    && b.origin == Some(ui)
+                {
+                    return match b.def {
+                        Def::External => Walk::External,
+                        Def::Unknown => Walk::Missing,
+                        def => Walk::Found {
+                            def,
+                            via: b.via.clone(),
+                            quals: vec![],
+                            first_origin: None,
+                            first_def: def,
+                        },
+                    };
+                }
+            }
+        }
+        self.walk(scope, segs, leading_colon, hint)
+    }
+}

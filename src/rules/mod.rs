@@ -1,0 +1,151 @@
+//! The rules: each turns the graph and the domain assignment into findings. Business rules
+//! never print; reporters never analyse.
+//!
+//! | code | module |
+//! | --- | --- |
+//! | `forbidden-dependency`, `interface-bypass` | [`boundary`] |
+//! | `domain-cycle` | [`cycle`] |
+//! | `unassigned-module` | [`unassigned`] |
+
+pub mod boundary;
+pub mod cycle;
+pub mod unassigned;
+
+use serde::Serialize;
+
+use crate::config::{Assignment, Config, DomainId, Level};
+use crate::graph::DomainGraph;
+use crate::modules::{FileId, ModuleId, Program, Span};
+use crate::resolve::Resolution;
+
+/// A rule: its stable code, a one-line summary, and the docs anchor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    ForbiddenDependency,
+    InterfaceBypass,
+    DomainCycle,
+    UnassignedModule,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 4] = [
+        Rule::ForbiddenDependency,
+        Rule::InterfaceBypass,
+        Rule::DomainCycle,
+        Rule::UnassignedModule,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::ForbiddenDependency => "forbidden-dependency",
+            Rule::InterfaceBypass => "interface-bypass",
+            Rule::DomainCycle => "domain-cycle",
+            Rule::UnassignedModule => "unassigned-module",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::ForbiddenDependency => "a domain uses another domain it does not declare in depends_on",
+            Rule::InterfaceBypass => "a domain is reached around its declared interface",
+            Rule::DomainCycle => "domains depend on each other in a cycle",
+            Rule::UnassignedModule => "a module belongs to no domain",
+        }
+    }
+
+    pub fn level(self, cfg: &Config) -> Level {
+        match self {
+            Rule::ForbiddenDependency => cfg.settings.forbidden,
+            Rule::InterfaceBypass => cfg.settings.interface,
+            Rule::DomainCycle => cfg.settings.cycles,
+            Rule::UnassignedModule => cfg.settings.unassigned,
+        }
+    }
+}
+
+/// One edge of a domain cycle, with an example reference.
+#[derive(Clone, Debug)]
+pub struct CycleEdge {
+    pub from: DomainId,
+    pub to: DomainId,
+    pub references: usize,
+    /// Index into [`Resolution::refs`] of the first reference (by file and line).
+    pub example: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: Rule,
+    pub level: Level,
+    pub message: String,
+    pub label: String,
+    pub help: String,
+    pub file: FileId,
+    pub span: Span,
+    pub from_module: Option<ModuleId>,
+    pub from_domain: Option<DomainId>,
+    pub to_domain: Option<DomainId>,
+    /// The reference behind the finding (boundary rules).
+    pub reference: Option<usize>,
+    /// Cycle edges (domain-cycle).
+    pub cycle: Vec<CycleEdge>,
+    /// Modules counted by the finding (unassigned-module: the module and its descendants).
+    pub modules: Vec<ModuleId>,
+}
+
+/// What the rules look at.
+pub struct Input<'a> {
+    pub program: &'a Program,
+    pub resolution: &'a Resolution,
+    pub config: &'a Config,
+    pub assignment: &'a Assignment,
+    pub domain_graph: &'a DomainGraph,
+    pub workspace: &'a crate::workspace::Workspace,
+    pub include_tests: bool,
+}
+
+/// Runs every rule whose level is not `allow`; findings come sorted by file, line, column.
+pub fn run(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    boundary::check(input, &mut out);
+    cycle::check(input, &mut out);
+    unassigned::check(input, &mut out);
+    let p = input.program;
+    out.sort_by(|a, b| {
+        (p.file_rel(a.file), a.span.start, a.rule, &a.message).cmp(&(p.file_rel(b.file), b.span.start, b.rule, &b.message))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_across_rules_config_and_input_diagnostics() {
+        let mut all: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        all.extend(crate::config::CONFIG_CODES.iter().map(|(c, _)| *c));
+        all.extend(crate::diag::INPUT_CODES.iter().map(|(c, _)| *c));
+        let mut sorted = all.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), all.len(), "duplicate diagnostic code in {all:?}");
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let rules = include_str!("../../docs/rules.md");
+        for r in Rule::ALL {
+            assert!(rules.contains(&format!("## `{}`", r.code())), "docs/rules.md lacks {}", r.code());
+        }
+        let cfg = include_str!("../../docs/configuration.md");
+        for (c, _) in crate::config::CONFIG_CODES {
+            assert!(cfg.contains(&format!("`{c}`")), "docs/configuration.md lacks {c}");
+        }
+        let diags = include_str!("../../docs/diagnostics.md");
+        for (c, _) in crate::diag::INPUT_CODES {
+            assert!(diags.contains(&format!("`{c}`")), "docs/diagnostics.md lacks {c}");
+        }
+    }
+}
