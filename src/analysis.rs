@@ -52,9 +52,20 @@ pub fn load_workspace(opts: &Options, include_tests: bool) -> Result<Workspace, 
 }
 
 /// Parses and resolves every crate of an already loaded workspace.
-pub fn analyse(ws: Workspace, include_tests: bool, threads: Option<usize>, mut timings: Timings) -> Analysis {
+pub fn analyse(
+    ws: Workspace,
+    include_tests: bool,
+    threads: Option<usize>,
+    mut timings: Timings,
+) -> Analysis {
     let t = Instant::now();
-    let program = modules::load(&ws, &modules::LoadOptions { include_tests, threads });
+    let program = modules::load(
+        &ws,
+        &modules::LoadOptions {
+            include_tests,
+            threads,
+        },
+    );
     timings.parse = t.elapsed();
     let t = Instant::now();
     let resolution = resolve::resolve(&program);
@@ -114,7 +125,11 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         }));
     }
     config_warnings.extend(errors);
-    let module_graph = ModuleGraph::build(&analysis.program, &analysis.resolution, analysis.include_tests);
+    let module_graph = ModuleGraph::build(
+        &analysis.program,
+        &analysis.resolution,
+        analysis.include_tests,
+    );
     let domain_graph = DomainGraph::build(config.domains.len(), &module_graph, &assignment);
     let mut findings = rules::run(&rules::Input {
         program: &analysis.program,
@@ -130,7 +145,9 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         let p = &analysis.program;
         let selected = &analysis.workspace.selected_packages;
         findings.retain(|f| {
-            let module = f.from_module.or_else(|| f.reference.map(|r| analysis.resolution.refs[r].from));
+            let module = f
+                .from_module
+                .or_else(|| f.reference.map(|r| analysis.resolution.refs[r].from));
             module.is_none_or(|m| {
                 let pkg = &p.crates[p.modules[m as usize].krate as usize].info.package;
                 selected.contains(pkg)

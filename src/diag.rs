@@ -68,12 +68,24 @@ impl Diag {
 
 /// Every code a tool diagnostic can carry (input problems, not rule findings).
 pub const INPUT_CODES: &[(&str, &str)] = &[
-    ("cargo-metadata", "`cargo metadata` failed or returned something unusable"),
+    (
+        "cargo-metadata",
+        "`cargo metadata` failed or returned something unusable",
+    ),
     ("read-error", "a source file could not be read"),
     ("not-utf8", "a source file is not valid UTF-8"),
     ("parse-error", "a source file does not parse as Rust"),
-    ("too-deep", "a source file nests deeper than the parser safely handles"),
+    (
+        "too-deep",
+        "a source file nests deeper than the parser safely handles",
+    ),
     ("missing-module-file", "a `mod x;` declaration has no file"),
-    ("module-loop", "a `#[path]` chain includes a file inside itself"),
-    ("too-many-modules", "a crate's module tree exceeds the safety limit"),
+    (
+        "module-loop",
+        "a `#[path]` chain includes a file inside itself",
+    ),
+    (
+        "too-many-modules",
+        "a crate's module tree exceeds the safety limit",
+    ),
 ];

@@ -125,7 +125,9 @@ fn style(c: ColorChoice) -> Style {
         color: match c {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         },
     }
 }
@@ -160,7 +162,11 @@ fn report_error(e: Error, style: &Style) -> i32 {
         Error::Config(c) => {
             let _ = write!(err, "{}", report::human::render_config_errors(&c, style));
             let n = c.errors.iter().filter(|e| !e.warning).count();
-            let _ = writeln!(err, "{n} configuration error{}: nothing was checked", if n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                err,
+                "{n} configuration error{}: nothing was checked",
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
     2
@@ -190,7 +196,11 @@ fn check(a: CheckArgs) -> i32 {
         eprintln!("error: cannot write the report: {e}");
         return 2;
     }
-    if checked.findings.iter().any(|f| f.level == Level::Deny) { 1 } else { 0 }
+    if checked.findings.iter().any(|f| f.level == Level::Deny) {
+        1
+    } else {
+        0
+    }
 }
 
 fn edges(a: EdgesArgs) -> i32 {
@@ -200,11 +210,20 @@ fn edges(a: EdgesArgs) -> i32 {
         Ok(w) => w,
         Err(e) => return report_error(Error::Workspace(e), &style),
     };
-    let an = analysis::analyse(ws, a.common.include_tests, a.common.threads, Default::default());
+    let an = analysis::analyse(
+        ws,
+        a.common.include_tests,
+        a.common.threads,
+        Default::default(),
+    );
     {
         let mut err = std::io::stderr().lock();
         for d in &an.program.diagnostics {
-            let _ = write!(err, "{}", report::human::render_diag(&an.program, d, &style));
+            let _ = write!(
+                err,
+                "{}",
+                report::human::render_diag(&an.program, d, &style)
+            );
         }
     }
     let mut out = std::io::stdout().lock();
@@ -229,10 +248,17 @@ fn modules(a: ModulesArgs) -> i32 {
         Err(e) => return report_error(Error::Workspace(e), &style),
     };
     let cfg = crate::config::load(&ws, a.config.as_deref()).ok();
-    let an = analysis::analyse(ws, a.common.include_tests, a.common.threads, Default::default());
-    let domain_of = cfg
-        .as_ref()
-        .map(|c| crate::config::assign(c, &an.workspace, &an.program).0.domain_of);
+    let an = analysis::analyse(
+        ws,
+        a.common.include_tests,
+        a.common.threads,
+        Default::default(),
+    );
+    let domain_of = cfg.as_ref().map(|c| {
+        crate::config::assign(c, &an.workspace, &an.program)
+            .0
+            .domain_of
+    });
     let mut out = std::io::stdout().lock();
     let p = &an.program;
     let mut rows: Vec<(String, String, String)> = p
@@ -241,10 +267,16 @@ fn modules(a: ModulesArgs) -> i32 {
         .enumerate()
         .map(|(i, m)| {
             let d = match (&domain_of, &cfg) {
-                (Some(dof), Some(c)) => dof[i].map(|d| c.domains[d].name.clone()).unwrap_or_else(|| "-".into()),
+                (Some(dof), Some(c)) => dof[i]
+                    .map(|d| c.domains[d].name.clone())
+                    .unwrap_or_else(|| "-".into()),
                 _ => "-".into(),
             };
-            (report::pattern_for(p, i as u32, &an.workspace), d, p.file_rel(m.file).to_string())
+            (
+                report::pattern_for(p, i as u32, &an.workspace),
+                d,
+                p.file_rel(m.file).to_string(),
+            )
         })
         .collect();
     rows.sort();

@@ -183,18 +183,48 @@ impl ConfigErrors {
 
 /// Every config error code, with a one-line description (documented in docs/configuration.md).
 pub const CONFIG_CODES: &[(&str, &str)] = &[
-    ("config-not-found", "no domains.toml and no [workspace.metadata.domains]"),
+    (
+        "config-not-found",
+        "no domains.toml and no [workspace.metadata.domains]",
+    ),
     ("config-read", "the config file cannot be read"),
-    ("config-syntax", "not valid TOML, a value of the wrong type, or an unknown key"),
-    ("config-bad-pattern", "a module pattern that cannot be parsed or names no crate"),
+    (
+        "config-syntax",
+        "not valid TOML, a value of the wrong type, or an unknown key",
+    ),
+    (
+        "config-bad-pattern",
+        "a module pattern that cannot be parsed or names no crate",
+    ),
     ("config-no-match", "a pattern that matches no module"),
-    ("config-overlap", "two domains claim a module equally specifically"),
-    ("config-unknown-domain", "depends_on names a domain that does not exist"),
-    ("config-self-dependency", "a domain lists itself in depends_on"),
-    ("config-interface-outside", "an interface module that belongs to another domain"),
-    ("config-bad-name", "a domain name that is not a plain identifier"),
-    ("config-declared-cycle", "depends_on declares a cycle (warning)"),
-    ("config-no-domains", "the config declares no domain (warning)"),
+    (
+        "config-overlap",
+        "two domains claim a module equally specifically",
+    ),
+    (
+        "config-unknown-domain",
+        "depends_on names a domain that does not exist",
+    ),
+    (
+        "config-self-dependency",
+        "a domain lists itself in depends_on",
+    ),
+    (
+        "config-interface-outside",
+        "an interface module that belongs to another domain",
+    ),
+    (
+        "config-bad-name",
+        "a domain name that is not a plain identifier",
+    ),
+    (
+        "config-declared-cycle",
+        "depends_on declares a cycle (warning)",
+    ),
+    (
+        "config-no-domains",
+        "the config declares no domain (warning)",
+    ),
 ];
 
 fn rel_name(ws_root: &Path, path: &Path) -> String {
@@ -278,7 +308,23 @@ pub fn load(ws: &Workspace, explicit: Option<&Path>) -> Result<Config, ConfigErr
 }
 
 fn toml_error(e: &toml::de::Error) -> ConfigError {
-    ConfigError::new("config-syntax", e.message().trim().to_string(), e.span()).label("here")
+    let msg = e.message().trim().to_string();
+    let mut err = ConfigError::new("config-syntax", msg.clone(), e.span()).label("here");
+    // "unknown field `depend_on`, expected one of `a`, `b`": suggest the closest key.
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+    {
+        let keys: Vec<String> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        if let Some(k) = closest(field, &keys) {
+            err = err.help(format!("did you mean `{k}`?"));
+        }
+    }
+    err
 }
 
 /// Parses a config from text (for tests and tools).
@@ -298,7 +344,9 @@ pub fn parse_str(text: &str, name: &str) -> Result<Config, ConfigErrors> {
 }
 
 fn is_domain_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
@@ -318,8 +366,12 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         let name = name.into_inner();
         if !is_domain_name(&name) {
             errors.push(
-                ConfigError::new("config-bad-name", format!("`{name}` is not a valid domain name"), Some(span.clone()))
-                    .help("use letters, digits, `_` and `-`"),
+                ConfigError::new(
+                    "config-bad-name",
+                    format!("`{name}` is not a valid domain name"),
+                    Some(span.clone()),
+                )
+                .help("use letters, digits, `_` and `-`"),
             );
         }
         let dom = dom.into_inner();
@@ -383,7 +435,10 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
             } else if !names.contains(dep) {
                 let mut e = ConfigError::new(
                     "config-unknown-domain",
-                    format!("domain `{}` depends on `{dep}`, which is not declared", d.name),
+                    format!(
+                        "domain `{}` depends on `{dep}`, which is not declared",
+                        d.name
+                    ),
                     Some(span.clone()),
                 )
                 .label("unknown domain");
@@ -409,8 +464,12 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
     if domains.is_empty() {
         errors.push(ConfigError {
             warning: true,
-            ..ConfigError::new("config-no-domains", "the configuration declares no domains", None)
-                .help("declare domains as `[domains.NAME]` tables")
+            ..ConfigError::new(
+                "config-no-domains",
+                "the configuration declares no domains",
+                None,
+            )
+            .help("declare domains as `[domains.NAME]` tables")
         });
     }
     if let Some(cycle) = declared_cycle(&domains) {
@@ -517,10 +576,9 @@ fn select_crates(ws_primary: Option<&str>, p: &Program, sel: &CrateSel) -> Vec<u
                 Some(c.info.package.as_str()) == ws_primary
                     && (c.info.kind == TargetKind::Lib
                         || (c.info.kind == TargetKind::Bin
-                            && !p
-                                .crates
-                                .iter()
-                                .any(|o| o.info.package == c.info.package && o.info.kind == TargetKind::Lib)))
+                            && !p.crates.iter().any(|o| {
+                                o.info.package == c.info.package && o.info.kind == TargetKind::Lib
+                            })))
             }
         };
         if ok {
@@ -559,8 +617,12 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
             };
             let crate_names: Vec<String> = p.crates.iter().map(|c| c.info.display_name()).collect();
             errors.push(
-                ConfigError::new("config-bad-pattern", format!("`{}`: {what}", pat.text), Some(pat.span.clone()))
-                    .help(format!("crates here: {}", crate_names.join(", "))),
+                ConfigError::new(
+                    "config-bad-pattern",
+                    format!("`{}`: {what}", pat.text),
+                    Some(pat.span.clone()),
+                )
+                .help(format!("crates here: {}", crate_names.join(", "))),
             );
             return Vec::new();
         }
@@ -599,7 +661,7 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
     }
     let mut domain_of = vec![None; n];
     let mut reported: Vec<(String, String)> = Vec::new();
-    for mid in 0..n {
+    for (mid, slot) in domain_of.iter_mut().enumerate() {
         // Candidates: subtree claims on self or an ancestor, exact claims on self.
         let mut best: Option<((u32, bool, usize), &Claim)> = None;
         let mut tie: Option<&Claim> = None;
@@ -649,7 +711,7 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
                     );
                 }
             }
-            domain_of[mid] = Some(b.domain);
+            *slot = Some(b.domain);
         }
     }
     let mut is_interface = vec![false; n];
@@ -681,7 +743,13 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
             }
         }
     }
-    (Assignment { domain_of, is_interface }, errors)
+    (
+        Assignment {
+            domain_of,
+            is_interface,
+        },
+        errors,
+    )
 }
 
 pub fn is_descendant(p: &Program, m: ModuleId, ancestor: ModuleId) -> bool {
@@ -728,18 +796,41 @@ depends_on = ["*"]
     fn codes(text: &str) -> Vec<&'static str> {
         match parse_str(text, "domains.toml") {
             Ok(_) => vec![],
-            Err(e) => e.errors.iter().filter(|e| !e.warning).map(|e| e.code).collect(),
+            Err(e) => e
+                .errors
+                .iter()
+                .filter(|e| !e.warning)
+                .map(|e| e.code)
+                .collect(),
         }
     }
 
     #[test]
     fn reports_every_static_error_with_its_code() {
-        assert_eq!(codes("[domains.a]\nmodules = \"crate::a\""), ["config-syntax"]);
-        assert_eq!(codes("[domains.a]\nmodule = [\"crate::a\"]"), ["config-syntax"]);
-        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]"), ["config-unknown-domain"]);
-        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"a\"]"), ["config-self-dependency"]);
-        assert_eq!(codes("[domains.a]\nmodules = [\"crate::a::***\"]"), ["config-bad-pattern"]);
-        assert_eq!(codes("[settings]\ncycles = \"sometimes\""), ["config-syntax"]);
+        assert_eq!(
+            codes("[domains.a]\nmodules = \"crate::a\""),
+            ["config-syntax"]
+        );
+        assert_eq!(
+            codes("[domains.a]\nmodule = [\"crate::a\"]"),
+            ["config-syntax"]
+        );
+        assert_eq!(
+            codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]"),
+            ["config-unknown-domain"]
+        );
+        assert_eq!(
+            codes("[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"a\"]"),
+            ["config-self-dependency"]
+        );
+        assert_eq!(
+            codes("[domains.a]\nmodules = [\"crate::a::***\"]"),
+            ["config-bad-pattern"]
+        );
+        assert_eq!(
+            codes("[settings]\ncycles = \"sometimes\""),
+            ["config-syntax"]
+        );
         assert_eq!(codes("not toml at all ="), ["config-syntax"]);
     }
 
@@ -750,7 +841,19 @@ depends_on = ["*"]
             "d.toml",
         )
         .unwrap_err();
-        assert_eq!(e.errors[0].help.as_deref(), Some("did you mean `payments`?"));
+        assert_eq!(
+            e.errors[0].help.as_deref(),
+            Some("did you mean `payments`?")
+        );
+        let e = parse_str(
+            "[domains.a]\nmodules = [\"crate::a\"]\ndepend_on = []",
+            "d.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.errors[0].help.as_deref(),
+            Some("did you mean `depends_on`?")
+        );
     }
 
     #[test]
@@ -768,6 +871,9 @@ depends_on = ["*"]
             "d.toml",
         );
         let w = r.unwrap().warnings;
-        assert!(w.iter().any(|w| w.code == "config-declared-cycle" && w.message.contains("a -> b -> a")));
+        assert!(
+            w.iter()
+                .any(|w| w.code == "config-declared-cycle" && w.message.contains("a -> b -> a"))
+        );
     }
 }

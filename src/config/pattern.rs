@@ -43,7 +43,9 @@ impl Pattern {
             CrateSel::Primary
         } else if let Some(bin) = head.strip_prefix("bin:") {
             if !is_ident(bin) {
-                return Err(format!("`{head}`: expected `bin:` followed by a binary target name"));
+                return Err(format!(
+                    "`{head}`: expected `bin:` followed by a binary target name"
+                ));
             }
             CrateSel::Bin(bin.to_string())
         } else if head == "*" || head == "**" {
@@ -82,7 +84,10 @@ impl Pattern {
 
     /// Literal segments: more literals = more specific.
     pub fn literals(&self) -> usize {
-        self.segs.iter().filter(|s| matches!(s, Seg::Lit(_))).count()
+        self.segs
+            .iter()
+            .filter(|s| matches!(s, Seg::Lit(_)))
+            .count()
     }
 }
 
@@ -98,7 +103,8 @@ fn match_segs(pat: &[Seg], m: &[&str]) -> bool {
 fn is_ident(s: &str) -> bool {
     let s = s.strip_prefix("r#").unwrap_or(s);
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -113,7 +119,10 @@ mod tests {
     fn parses_crate_selectors() {
         assert_eq!(p("crate").krate, CrateSel::Primary);
         assert_eq!(p("bin:shop::cli").krate, CrateSel::Bin("shop".into()));
-        assert_eq!(p("shop-billing::api").krate, CrateSel::Lib("shop_billing".into()));
+        assert_eq!(
+            p("shop-billing::api").krate,
+            CrateSel::Lib("shop_billing".into())
+        );
     }
 
     #[test]
@@ -128,8 +137,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_patterns() {
-        for bad in ["", "crate::", "crate::a::***", "crate::a*", "*::a", "bin:", "crate::a b", " crate"] {
-            assert!(Pattern::parse(bad, 0..1).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "crate::",
+            "crate::a::***",
+            "crate::a*",
+            "*::a",
+            "bin:",
+            "crate::a b",
+            " crate",
+        ] {
+            assert!(
+                Pattern::parse(bad, 0..1).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 

@@ -25,7 +25,9 @@ pub fn counts(r: &crate::resolve::Reference, include_tests: bool) -> bool {
 impl ModuleGraph {
     pub fn build(p: &Program, res: &Resolution, include_tests: bool) -> ModuleGraph {
         let mut graph = DiGraph::with_capacity(p.modules.len(), p.modules.len() * 4);
-        let node: Vec<NodeIndex> = (0..p.modules.len()).map(|m| graph.add_node(m as ModuleId)).collect();
+        let node: Vec<NodeIndex> = (0..p.modules.len())
+            .map(|m| graph.add_node(m as ModuleId))
+            .collect();
         let mut edges: BTreeMap<(ModuleId, ModuleId), RefIds> = BTreeMap::new();
         for (i, r) in res.refs.iter().enumerate() {
             if counts(r, include_tests) {
@@ -56,7 +58,10 @@ impl DomainGraph {
             if let (Some(da), Some(db)) = (asg.domain_of[ma as usize], asg.domain_of[mb as usize])
                 && da != db
             {
-                edges.entry((da, db)).or_default().extend(mg.graph[e].iter().copied());
+                edges
+                    .entry((da, db))
+                    .or_default()
+                    .extend(mg.graph[e].iter().copied());
             }
         }
         for ((a, b), mut refs) in edges {

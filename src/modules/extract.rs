@@ -158,7 +158,10 @@ pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
         is_test: ctx.is_test,
         span: None,
     });
-    x.out.scopes.push(RawScope { parent: None, module: 0 });
+    x.out.scopes.push(RawScope {
+        parent: None,
+        module: 0,
+    });
     for item in &file.items {
         x.visit_item(item);
     }
@@ -237,7 +240,9 @@ fn cfg_is_test(tokens: TokenStream) -> bool {
                 .into_iter()
                 .collect::<Vec<_>>()
                 .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-                .any(|part| part.len() == 1 && matches!(&part[0], TokenTree::Ident(i) if i == "test")),
+                .any(|part| {
+                    part.len() == 1 && matches!(&part[0], TokenTree::Ident(i) if i == "test")
+                }),
             _ => false,
         },
         _ => false,
@@ -251,7 +256,8 @@ fn attr_path_value(attrs: &[syn::Attribute]) -> Option<String> {
         }
         if let syn::Meta::NameValue(nv) = &a.meta
             && let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s), ..
+                lit: syn::Lit::Str(s),
+                ..
             }) = &nv.value
         {
             return Some(s.value());
@@ -284,17 +290,30 @@ fn starts_upper(s: &str) -> bool {
 }
 
 fn block_has_items(b: &syn::Block) -> bool {
-    b.stmts.iter().any(|s| matches!(s, syn::Stmt::Item(i) if !matches!(i, syn::Item::Macro(_))))
+    b.stmts
+        .iter()
+        .any(|s| matches!(s, syn::Stmt::Item(i) if !matches!(i, syn::Item::Macro(_))))
 }
 
 impl Extractor {
     fn skip_test(&self, attrs: &[syn::Attribute]) -> Option<bool> {
         let test = self.in_test || is_test_attr(attrs);
-        if test && !self.include_tests { None } else { Some(test) }
+        if test && !self.include_tests {
+            None
+        } else {
+            Some(test)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn item(&mut self, name: String, kind: ItemKind, vis: &syn::Visibility, span: proc_macro2::Span, is_test: bool) -> usize {
+    fn item(
+        &mut self,
+        name: String,
+        kind: ItemKind,
+        vis: &syn::Visibility,
+        span: proc_macro2::Span,
+        is_test: bool,
+    ) -> usize {
         self.out.items.push(RawItem {
             scope: self.scope,
             name,
@@ -382,7 +401,13 @@ impl Extractor {
         self.ctx = old;
     }
 
-    fn flatten_use(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>, start: Option<Pos>, ctx: &UseCtx) {
+    fn flatten_use(
+        &mut self,
+        tree: &syn::UseTree,
+        prefix: &mut Vec<String>,
+        start: Option<Pos>,
+        ctx: &UseCtx,
+    ) {
         let here = pos(tree.span().start());
         let start = start.or(Some(here));
         match tree {
@@ -391,7 +416,14 @@ impl Extractor {
                 self.flatten_use(&p.tree, prefix, start, ctx);
                 prefix.pop();
             }
-            syn::UseTree::Name(n) => self.push_use(prefix, n.ident.to_string(), None, start, n.ident.span(), ctx),
+            syn::UseTree::Name(n) => self.push_use(
+                prefix,
+                n.ident.to_string(),
+                None,
+                start,
+                n.ident.span(),
+                ctx,
+            ),
             syn::UseTree::Rename(r) => self.push_use(
                 prefix,
                 r.ident.to_string(),
@@ -576,17 +608,25 @@ fn scan_paths(tokens: TokenStream, out: &mut Vec<(Vec<String>, bool, Span)>) {
                 let start_i = if leading { i + 2 } else { i };
                 let prev_is_dollar_or_dot = i > 0
                     && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '$' || p.as_char() == '.');
-                let prev_is_colon = i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
+                let prev_is_colon =
+                    i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
                 let Some(TokenTree::Ident(first)) = toks.get(start_i) else {
                     i += 1;
                     continue;
                 };
-                if prev_is_dollar_or_dot || (prev_is_colon && !leading) || is_keyword(&first.to_string()) {
+                if prev_is_dollar_or_dot
+                    || (prev_is_colon && !leading)
+                    || is_keyword(&first.to_string())
+                {
                     i = start_i + 1;
                     continue;
                 }
                 let mut segs = vec![first.to_string()];
-                let start = pos(if leading { toks[i].span().start() } else { first.span().start() });
+                let start = pos(if leading {
+                    toks[i].span().start()
+                } else {
+                    first.span().start()
+                });
                 let mut end = pos(first.span().end());
                 let mut j = start_i + 1;
                 while is_colon2(&toks, j) {
@@ -651,7 +691,9 @@ impl<'ast> Visit<'ast> for Extractor {
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        let Some(test) = self.skip_test(&m.attrs) else { return };
+        let Some(test) = self.skip_test(&m.attrs) else {
+            return;
+        };
         let name = m.ident.to_string();
         let path_attr = attr_path_value(&m.attrs);
         let dir = self.mod_dirs[self.module as usize].clone();
@@ -661,11 +703,18 @@ impl<'ast> Visit<'ast> for Extractor {
                     Some(p) => {
                         // Top level: relative to the file's directory; inside inline modules:
                         // relative to the inline module's directory.
-                        let base = if self.inline_depth == 0 { &self.file_dir } else { &dir };
+                        let base = if self.inline_depth == 0 {
+                            &self.file_dir
+                        } else {
+                            &dir
+                        };
                         (vec![base.join(p)], true)
                     }
                     None => (
-                        vec![dir.join(format!("{name}.rs")), dir.join(&name).join("mod.rs")],
+                        vec![
+                            dir.join(format!("{name}.rs")),
+                            dir.join(&name).join("mod.rs"),
+                        ],
                         false,
                     ),
                 };
@@ -712,20 +761,42 @@ impl<'ast> Visit<'ast> for Extractor {
                     }
                 });
                 self.inline_depth -= 1;
-                (self.module, self.scope, self.self_ty, self.generics, self.locals) = saved;
+                (
+                    self.module,
+                    self.scope,
+                    self.self_ty,
+                    self.generics,
+                    self.locals,
+                ) = saved;
             }
         }
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else { return };
-        self.item(f.sig.ident.to_string(), ItemKind::Fn, &f.vis, f.sig.ident.span(), test);
+        let Some(test) = self.skip_test(&f.attrs) else {
+            return;
+        };
+        self.item(
+            f.sig.ident.to_string(),
+            ItemKind::Fn,
+            &f.vis,
+            f.sig.ident.span(),
+            test,
+        );
         self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
     }
 
     fn visit_item_struct(&mut self, st: &'ast syn::ItemStruct) {
-        let Some(test) = self.skip_test(&st.attrs) else { return };
-        let i = self.item(st.ident.to_string(), ItemKind::Struct, &st.vis, st.ident.span(), test);
+        let Some(test) = self.skip_test(&st.attrs) else {
+            return;
+        };
+        let i = self.item(
+            st.ident.to_string(),
+            ItemKind::Struct,
+            &st.vis,
+            st.ident.span(),
+            test,
+        );
         self.out.items[i].value_ctor = !matches!(st.fields, syn::Fields::Named(_));
         let g = self.push_generics(&st.generics);
         self.self_ty.push(Some(vec![st.ident.to_string()]));
@@ -740,8 +811,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
-        let Some(test) = self.skip_test(&e.attrs) else { return };
-        let i = self.item(e.ident.to_string(), ItemKind::Enum, &e.vis, e.ident.span(), test);
+        let Some(test) = self.skip_test(&e.attrs) else {
+            return;
+        };
+        let i = self.item(
+            e.ident.to_string(),
+            ItemKind::Enum,
+            &e.vis,
+            e.ident.span(),
+            test,
+        );
         self.out.items[i].variants = e.variants.iter().map(|v| v.ident.to_string()).collect();
         let g = self.push_generics(&e.generics);
         self.self_ty.push(Some(vec![e.ident.to_string()]));
@@ -761,8 +840,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_union(&mut self, u: &'ast syn::ItemUnion) {
-        let Some(test) = self.skip_test(&u.attrs) else { return };
-        self.item(u.ident.to_string(), ItemKind::Union, &u.vis, u.ident.span(), test);
+        let Some(test) = self.skip_test(&u.attrs) else {
+            return;
+        };
+        self.item(
+            u.ident.to_string(),
+            ItemKind::Union,
+            &u.vis,
+            u.ident.span(),
+            test,
+        );
         let g = self.push_generics(&u.generics);
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| {
@@ -774,8 +861,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
-        let Some(test) = self.skip_test(&t.attrs) else { return };
-        let i = self.item(t.ident.to_string(), ItemKind::Trait, &t.vis, t.ident.span(), test);
+        let Some(test) = self.skip_test(&t.attrs) else {
+            return;
+        };
+        let i = self.item(
+            t.ident.to_string(),
+            ItemKind::Trait,
+            &t.vis,
+            t.ident.span(),
+            test,
+        );
         self.out.items[i].members = t
             .items
             .iter()
@@ -804,7 +899,9 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else { return };
+        let Some(test) = self.skip_test(&f.attrs) else {
+            return;
+        };
         self.with_test(test, |s| s.visit_fn_like(&f.sig, f.default.as_ref()));
     }
 
@@ -821,7 +918,9 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_impl(&mut self, im: &'ast syn::ItemImpl) {
-        let Some(test) = self.skip_test(&im.attrs) else { return };
+        let Some(test) = self.skip_test(&im.attrs) else {
+            return;
+        };
         let self_ty = type_path_segs(&im.self_ty);
         let trait_ = im.trait_.as_ref().map(|(_, p, _)| path_segs(p));
         let items = im
@@ -863,7 +962,9 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else { return };
+        let Some(test) = self.skip_test(&f.attrs) else {
+            return;
+        };
         self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
     }
 
@@ -877,18 +978,30 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        let Some(test) = self.skip_test(&u.attrs) else { return };
+        let Some(test) = self.skip_test(&u.attrs) else {
+            return;
+        };
         let ctx = UseCtx {
             vis: vis_of(&u.vis),
             leading_colon: u.leading_colon.is_some(),
         };
-        self.with_test(test, |s| s.flatten_use(&u.tree, &mut Vec::new(), None, &ctx));
+        self.with_test(test, |s| {
+            s.flatten_use(&u.tree, &mut Vec::new(), None, &ctx)
+        });
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
-        let Some(test) = self.skip_test(&c.attrs) else { return };
+        let Some(test) = self.skip_test(&c.attrs) else {
+            return;
+        };
         if c.ident != "_" {
-            self.item(c.ident.to_string(), ItemKind::Const, &c.vis, c.ident.span(), test);
+            self.item(
+                c.ident.to_string(),
+                ItemKind::Const,
+                &c.vis,
+                c.ident.span(),
+                test,
+            );
         }
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| s.visit_type(&c.ty));
@@ -897,8 +1010,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_static(&mut self, st: &'ast syn::ItemStatic) {
-        let Some(test) = self.skip_test(&st.attrs) else { return };
-        self.item(st.ident.to_string(), ItemKind::Static, &st.vis, st.ident.span(), test);
+        let Some(test) = self.skip_test(&st.attrs) else {
+            return;
+        };
+        self.item(
+            st.ident.to_string(),
+            ItemKind::Static,
+            &st.vis,
+            st.ident.span(),
+            test,
+        );
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| s.visit_type(&st.ty));
             s.with_ctx(Ctx::Expr, |s| s.visit_expr(&st.expr));
@@ -906,8 +1027,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
-        let Some(test) = self.skip_test(&t.attrs) else { return };
-        let i = self.item(t.ident.to_string(), ItemKind::TypeAlias, &t.vis, t.ident.span(), test);
+        let Some(test) = self.skip_test(&t.attrs) else {
+            return;
+        };
+        let i = self.item(
+            t.ident.to_string(),
+            ItemKind::TypeAlias,
+            &t.vis,
+            t.ident.span(),
+            test,
+        );
         self.out.items[i].alias_of = type_path_segs(&t.ty);
         let g = self.push_generics(&t.generics);
         self.with_test(test, |s| {
@@ -920,8 +1049,16 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_trait_alias(&mut self, t: &'ast syn::ItemTraitAlias) {
-        let Some(test) = self.skip_test(&t.attrs) else { return };
-        self.item(t.ident.to_string(), ItemKind::Trait, &t.vis, t.ident.span(), test);
+        let Some(test) = self.skip_test(&t.attrs) else {
+            return;
+        };
+        self.item(
+            t.ident.to_string(),
+            ItemKind::Trait,
+            &t.vis,
+            t.ident.span(),
+            test,
+        );
         self.with_ctx(Ctx::Type, |s| {
             for b in &t.bounds {
                 s.visit_type_param_bound(b);
@@ -930,8 +1067,14 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
-        let Some(test) = self.skip_test(&e.attrs) else { return };
-        let name = e.rename.as_ref().map(|(_, r)| r.to_string()).unwrap_or_else(|| e.ident.to_string());
+        let Some(test) = self.skip_test(&e.attrs) else {
+            return;
+        };
+        let name = e
+            .rename
+            .as_ref()
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_else(|| e.ident.to_string());
         if name == "_" {
             return;
         }
@@ -944,19 +1087,37 @@ impl<'ast> Visit<'ast> for Extractor {
             match it {
                 syn::ForeignItem::Fn(func) => {
                     if let Some(test) = self.skip_test(&func.attrs) {
-                        self.item(func.sig.ident.to_string(), ItemKind::Fn, &func.vis, func.sig.ident.span(), test);
+                        self.item(
+                            func.sig.ident.to_string(),
+                            ItemKind::Fn,
+                            &func.vis,
+                            func.sig.ident.span(),
+                            test,
+                        );
                         self.with_ctx(Ctx::Type, |s| s.visit_signature(&func.sig));
                     }
                 }
                 syn::ForeignItem::Static(st) => {
                     if let Some(test) = self.skip_test(&st.attrs) {
-                        self.item(st.ident.to_string(), ItemKind::Static, &st.vis, st.ident.span(), test);
+                        self.item(
+                            st.ident.to_string(),
+                            ItemKind::Static,
+                            &st.vis,
+                            st.ident.span(),
+                            test,
+                        );
                         self.with_ctx(Ctx::Type, |s| s.visit_type(&st.ty));
                     }
                 }
                 syn::ForeignItem::Type(t) => {
                     if let Some(test) = self.skip_test(&t.attrs) {
-                        self.item(t.ident.to_string(), ItemKind::TypeAlias, &t.vis, t.ident.span(), test);
+                        self.item(
+                            t.ident.to_string(),
+                            ItemKind::TypeAlias,
+                            &t.vis,
+                            t.ident.span(),
+                            test,
+                        );
                     }
                 }
                 _ => {}
@@ -965,7 +1126,9 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
-        let Some(test) = self.skip_test(&m.attrs) else { return };
+        let Some(test) = self.skip_test(&m.attrs) else {
+            return;
+        };
         if m.mac.path.is_ident("macro_rules") {
             if let Some(ident) = &m.ident {
                 let export = has_attr(&m.attrs, "macro_export");
@@ -1046,7 +1209,8 @@ impl<'ast> Visit<'ast> for Extractor {
 
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         let name = p.ident.to_string();
-        if starts_upper(&name) && p.subpat.is_none() && p.by_ref.is_none() && p.mutability.is_none() {
+        if starts_upper(&name) && p.subpat.is_none() && p.by_ref.is_none() && p.mutability.is_none()
+        {
             // `None`, `MAX_RETRIES`, a unit struct: a reference if such an item is in scope.
             let path: syn::Path = p.ident.clone().into();
             self.with_ctx(Ctx::Pat, |s| s.path_ref(&path, NsHint::Value, true));
@@ -1083,7 +1247,11 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
-        let ctx = if self.ctx == Ctx::Type || self.ctx == Ctx::Impl { Ctx::Expr } else { self.ctx };
+        let ctx = if self.ctx == Ctx::Type || self.ctx == Ctx::Impl {
+            Ctx::Expr
+        } else {
+            self.ctx
+        };
         self.with_ctx(ctx, |s| {
             s.qualified_path(e.qself.as_ref(), &e.path, NsHint::Value);
         });

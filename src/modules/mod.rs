@@ -206,14 +206,27 @@ struct Task {
 }
 
 enum Loaded {
-    Ok { file: PathBuf, text: Arc<str>, raw: RawFile },
-    Failed { file: PathBuf, text: Option<Arc<str>>, diag: Diag },
+    Ok {
+        file: PathBuf,
+        text: Arc<str>,
+        raw: RawFile,
+    },
+    Failed {
+        file: PathBuf,
+        text: Option<Arc<str>>,
+        diag: Diag,
+    },
 }
 
+/// Identifies a loaded file: crate index and declaration indices from the crate root.
+type TaskKey = (usize, Vec<u32>);
+/// Diagnostics on `mod` declarations, by the declaring file and the declaration's index.
+type DeclDiags = Vec<(TaskKey, u32, Diag)>;
+
 struct Shared<'a> {
-    results: Mutex<HashMap<(usize, Vec<u32>), Loaded>>,
+    results: Mutex<HashMap<TaskKey, Loaded>>,
     /// Diagnostics on a declaration (missing file, loop), keyed by the parent's key.
-    decl_diags: Mutex<Vec<((usize, Vec<u32>), u32, Diag)>>,
+    decl_diags: Mutex<DeclDiags>,
     counts: Mutex<Vec<usize>>,
     include_tests: bool,
     _ws: &'a Workspace,
@@ -249,14 +262,21 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
             s.spawn(move |s| run_task(s, shared, task));
         }
     });
-    assemble(ws, shared.results.into_inner().unwrap(), shared.decl_diags.into_inner().unwrap())
+    assemble(
+        ws,
+        shared.results.into_inner().unwrap(),
+        shared.decl_diags.into_inner().unwrap(),
+    )
 }
 
 fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
     let bytes = std::fs::read(path).map_err(|e| {
         (
             None,
-            Diag::warning("read-error", format!("cannot read `{}`: {e}", path.display())),
+            Diag::warning(
+                "read-error",
+                format!("cannot read `{}`: {e}", path.display()),
+            ),
         )
     })?;
     match String::from_utf8(bytes) {
@@ -336,7 +356,9 @@ fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
         Err(e) => {
             let span = extract::span_of(e.span());
             let e = match e.to_string().as_str() {
-                "cannot parse string into token stream" => "unbalanced brackets or an invalid token".to_string(),
+                "cannot parse string into token stream" => {
+                    "unbalanced brackets or an invalid token".to_string()
+                }
                 other => other.to_string(),
             };
             Loaded::Failed {
@@ -344,7 +366,10 @@ fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
                 text: Some(text.clone()),
                 diag: Diag::warning(
                     "parse-error",
-                    format!("`{}` does not parse: {e}; its references are not analysed", path.display()),
+                    format!(
+                        "`{}` does not parse: {e}; its references are not analysed",
+                        path.display()
+                    ),
                 )
                 .at(0, span),
             }
@@ -375,16 +400,28 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
             let parent_key = (task.krate, task.key.clone());
             let found = decl.candidates.iter().find(|c| c.is_file());
             let Some(file) = found else {
-                let tried: Vec<_> = decl.candidates.iter().map(|c| format!("`{}`", c.display())).collect();
+                let tried: Vec<_> = decl
+                    .candidates
+                    .iter()
+                    .map(|c| format!("`{}`", c.display()))
+                    .collect();
                 let diag = Diag::warning(
                     "missing-module-file",
-                    format!("module `{}` has no file; tried {}", decl.name, tried.join(" and ")),
+                    format!(
+                        "module `{}` has no file; tried {}",
+                        decl.name,
+                        tried.join(" and ")
+                    ),
                 )
                 .help(format!(
                     "create the file, or remove `mod {};`; the module is left out of the analysis",
                     decl.name
                 ));
-                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                shared
+                    .decl_diags
+                    .lock()
+                    .unwrap()
+                    .push((parent_key, di as u32, diag));
                 continue;
             };
             let child_canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
@@ -398,7 +435,11 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                     ),
                 )
                 .help("point the `#[path]` attribute at a different file");
-                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                shared
+                    .decl_diags
+                    .lock()
+                    .unwrap()
+                    .push((parent_key, di as u32, diag));
                 continue;
             }
             if ancestors.len() >= MAX_DEPTH || {
@@ -413,7 +454,11 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                         decl.name
                     ),
                 );
-                shared.decl_diags.lock().unwrap().push((parent_key, di as u32, diag));
+                shared
+                    .decl_diags
+                    .lock()
+                    .unwrap()
+                    .push((parent_key, di as u32, diag));
                 continue;
             }
             let module_dir = if decl.by_path_attr {
@@ -434,21 +479,27 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
             s.spawn(move |s| run_task(s, shared, child));
         }
     }
-    shared.results.lock().unwrap().insert((task.krate, task.key), loaded);
+    shared
+        .results
+        .lock()
+        .unwrap()
+        .insert((task.krate, task.key), loaded);
 }
-
-type DeclDiags = Vec<((usize, Vec<u32>), u32, Diag)>;
 
 struct Assembler<'a> {
     ws: &'a Workspace,
     p: Program,
-    results: HashMap<(usize, Vec<u32>), Loaded>,
-    decl_diags: HashMap<(usize, Vec<u32>), Vec<(u32, Diag)>>,
+    results: HashMap<TaskKey, Loaded>,
+    decl_diags: HashMap<TaskKey, Vec<(u32, Diag)>>,
     file_ids: HashMap<PathBuf, FileId>,
 }
 
-fn assemble(ws: &Workspace, results: HashMap<(usize, Vec<u32>), Loaded>, decl_diags: DeclDiags) -> Program {
-    let mut dd: HashMap<(usize, Vec<u32>), Vec<(u32, Diag)>> = HashMap::new();
+fn assemble(
+    ws: &Workspace,
+    results: HashMap<(usize, Vec<u32>), Loaded>,
+    decl_diags: DeclDiags,
+) -> Program {
+    let mut dd: HashMap<TaskKey, Vec<(u32, Diag)>> = HashMap::new();
     for (k, i, d) in decl_diags {
         dd.entry(k).or_default().push((i, d));
     }
@@ -509,17 +560,35 @@ impl Assembler<'_> {
         let loaded = self.results.remove(&(krate, key.clone()))?;
         let (path, text, raw) = match loaded {
             Loaded::Ok { file, text, raw } => (file, text, raw),
-            Loaded::Failed { file, text, mut diag } => {
+            Loaded::Failed {
+                file,
+                text,
+                mut diag,
+            } => {
                 let lines = text.as_ref().map(|t| t.lines().count() as u32).unwrap_or(0);
                 let fid = self.file_id(&file, text, lines);
                 diag.location = match diag.location {
-                    crate::diag::Location::Source(_, span) => crate::diag::Location::Source(fid, span),
+                    crate::diag::Location::Source(_, span) => {
+                        crate::diag::Location::Source(fid, span)
+                    }
                     _ => crate::diag::Location::File(fid),
                 };
                 self.p.diagnostics.push(diag);
                 // The module still exists (it is declared); it just has no contents.
-                let (name, is_test) = decl.as_ref().map(|d| (d.2.clone(), d.3)).unwrap_or_default();
-                let id = self.new_module(krate, parent, name, fid, decl.map(|d| (d.0, d.1)), is_test, root_name, depth);
+                let (name, is_test) = decl
+                    .as_ref()
+                    .map(|d| (d.2.clone(), d.3))
+                    .unwrap_or_default();
+                let id = self.new_module(
+                    krate,
+                    parent,
+                    name,
+                    fid,
+                    decl.map(|d| (d.0, d.1)),
+                    is_test,
+                    root_name,
+                    depth,
+                );
                 return Some(id);
             }
         };
@@ -539,7 +608,10 @@ impl Assembler<'_> {
         let scope_base = self.p.scopes.len() as u32;
         for (li, m) in modules.iter().enumerate() {
             let id = if li == 0 {
-                let (name, is_test) = decl.as_ref().map(|d| (d.2.clone(), d.3)).unwrap_or_default();
+                let (name, is_test) = decl
+                    .as_ref()
+                    .map(|d| (d.2.clone(), d.3))
+                    .unwrap_or_default();
                 self.new_module(
                     krate,
                     parent,
@@ -554,7 +626,16 @@ impl Assembler<'_> {
                 let lp = m.parent.expect("inline module has a parent") as usize;
                 let pid = mids[lp];
                 let d = self.p.modules[pid as usize].depth + 1;
-                self.new_module(krate, Some(pid), m.name.clone(), fid, m.span.map(|s| (fid, s)), m.is_test, root_name, d)
+                self.new_module(
+                    krate,
+                    Some(pid),
+                    m.name.clone(),
+                    fid,
+                    m.span.map(|s| (fid, s)),
+                    m.is_test,
+                    root_name,
+                    d,
+                )
             };
             mids.push(id);
         }
@@ -639,7 +720,10 @@ impl Assembler<'_> {
                 is_test: r.is_test,
             });
         }
-        let diags = self.decl_diags.remove(&(krate, key.clone())).unwrap_or_default();
+        let diags = self
+            .decl_diags
+            .remove(&(krate, key.clone()))
+            .unwrap_or_default();
         for (di, d) in decls.into_iter().enumerate() {
             if let Some((_, diag)) = diags.iter().find(|(i, _)| *i as usize == di) {
                 self.p.diagnostics.push(diag.clone().at(fid, d.span));
@@ -650,7 +734,14 @@ impl Assembler<'_> {
             let pid = mids[d.parent as usize];
             let is_test = d.is_test || self.p.modules[pid as usize].is_test;
             let depth = self.p.modules[pid as usize].depth + 1;
-            self.add_file(krate, child_key, Some(pid), Some((fid, d.span, d.name, is_test)), root_name, depth);
+            self.add_file(
+                krate,
+                child_key,
+                Some(pid),
+                Some((fid, d.span, d.name, is_test)),
+                root_name,
+                depth,
+            );
         }
         Some(mids[0])
     }
@@ -692,7 +783,10 @@ impl Assembler<'_> {
             depth,
         });
         if let Some(p) = parent {
-            self.p.modules[p as usize].children.entry(name).or_insert(id);
+            self.p.modules[p as usize]
+                .children
+                .entry(name)
+                .or_insert(id);
         }
         id
     }

@@ -24,11 +24,23 @@ struct EdgeJson<'a> {
 fn sorted(a: &Analysis) -> Vec<usize> {
     let p = &a.program;
     let refs = &a.resolution.refs;
-    let mut idx: Vec<usize> = (0..refs.len()).filter(|i| a.include_tests || !refs[*i].is_test).collect();
+    let mut idx: Vec<usize> = (0..refs.len())
+        .filter(|i| a.include_tests || !refs[*i].is_test)
+        .collect();
     idx.sort_by(|x, y| {
         let (rx, ry) = (&refs[*x], &refs[*y]);
-        (&p.modules[rx.from as usize].path, p.file_rel(rx.file), rx.span.start, &rx.item)
-            .cmp(&(&p.modules[ry.from as usize].path, p.file_rel(ry.file), ry.span.start, &ry.item))
+        (
+            &p.modules[rx.from as usize].path,
+            p.file_rel(rx.file),
+            rx.span.start,
+            &rx.item,
+        )
+            .cmp(&(
+                &p.modules[ry.from as usize].path,
+                p.file_rel(ry.file),
+                ry.span.start,
+                &ry.item,
+            ))
     });
     idx
 }

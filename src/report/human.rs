@@ -3,7 +3,10 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    Severity,
+};
 
 use crate::analysis::Checked;
 use crate::config::{ConfigErrors, Level};
@@ -23,7 +26,9 @@ fn handler(style: &Style) -> GraphicalReportHandler {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false)
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_links(false)
 }
 
 fn render(style: &Style, diag: MietteDiagnostic, source: Option<(String, String)>) -> String {
@@ -40,9 +45,16 @@ fn label_at(text: &str, span: Span, label: Option<String>) -> LabeledSpan {
     let start = offset(text, span.start);
     let end = offset(text, span.end).max(start);
     // Keep labels on one line: miette draws multi-line spans as a margin bar.
-    let line_end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+    let line_end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
     let end = end.min(line_end).max(start);
-    LabeledSpan::new(label, start, (end - start).max(1).min(text.len().saturating_sub(start)))
+    LabeledSpan::new(
+        label,
+        start,
+        (end - start).max(1).min(text.len().saturating_sub(start)),
+    )
 }
 
 fn source_of(p: &Program, file: u32) -> Option<(String, String)> {
@@ -75,7 +87,11 @@ pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
 
 pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
     let p = &c.analysis.program;
-    let severity = if f.level == Level::Deny { Severity::Error } else { Severity::Warning };
+    let severity = if f.level == Level::Deny {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     let mut md = MietteDiagnostic::new(f.message.clone())
         .with_code(f.rule.code())
         .with_severity(severity)
@@ -92,14 +108,24 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
     for e in &errs.errors {
         let mut md = MietteDiagnostic::new(e.message.clone())
             .with_code(e.code)
-            .with_severity(if e.warning { Severity::Warning } else { Severity::Error });
+            .with_severity(if e.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            });
         if let Some(h) = &e.help {
             md = md.with_help(h.clone());
         }
         let mut source = None;
         if let (Some(span), Some(src)) = (&e.span, &errs.source) {
-            let len = (span.end - span.start).max(1).min(src.text.len().saturating_sub(span.start).max(1));
-            md = md.with_label(LabeledSpan::new(e.label.clone(), span.start.min(src.text.len()), len));
+            let len = (span.end - span.start)
+                .max(1)
+                .min(src.text.len().saturating_sub(span.start).max(1));
+            md = md.with_label(LabeledSpan::new(
+                e.label.clone(),
+                span.start.min(src.text.len()),
+                len,
+            ));
             source = Some((src.name.clone(), src.text.to_string()));
         } else if let Some(src) = &errs.source {
             md.message = format!("{} ({})", md.message, src.name);

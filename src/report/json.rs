@@ -142,7 +142,11 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
                         }
                     })
                     .collect(),
-                modules: f.modules.iter().map(|m| p.modules[*m as usize].path.as_str()).collect(),
+                modules: f
+                    .modules
+                    .iter()
+                    .map(|m| p.modules[*m as usize].path.as_str())
+                    .collect(),
             }
         })
         .collect();
@@ -151,7 +155,11 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .map(|d| {
             let (file, line, column) = match &d.location {
-                Location::Source(f, s) => (Some(p.file_rel(*f).to_string()), Some(s.start.line), Some(s.start.col + 1)),
+                Location::Source(f, s) => (
+                    Some(p.file_rel(*f).to_string()),
+                    Some(s.start.line),
+                    Some(s.start.col + 1),
+                ),
                 Location::File(f) => (Some(p.file_rel(*f).to_string()), None, None),
                 Location::None => (None, None, None),
             };

@@ -43,7 +43,10 @@ pub fn pattern_for(p: &Program, m: ModuleId, ws: &Workspace) -> String {
     let krate = &p.crates[module.krate as usize].info;
     let primary = ws.primary_package.as_deref() == Some(krate.package.as_str())
         && (krate.kind == TargetKind::Lib
-            || !p.crates.iter().any(|c| c.info.package == krate.package && c.info.kind == TargetKind::Lib));
+            || !p
+                .crates
+                .iter()
+                .any(|c| c.info.package == krate.package && c.info.kind == TargetKind::Lib));
     if primary {
         match module.path.split_once("::") {
             Some((_, rest)) => format!("crate::{rest}"),

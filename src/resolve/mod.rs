@@ -25,7 +25,10 @@ pub enum Def {
     Item(ItemId),
     Variant(ItemId, u32),
     /// An associated item of `owner`, defined in an impl (or trait) in `module`.
-    Assoc { owner: ItemId, module: ModuleId },
+    Assoc {
+        owner: ItemId,
+        module: ModuleId,
+    },
     External,
     Unknown,
 }
@@ -226,7 +229,9 @@ impl<'p> Resolver<'p> {
     }
 
     fn bind(&mut self, scope: ScopeId, ns: usize, name: &str, b: Binding) {
-        self.names[scope as usize].explicit[ns].entry(name.to_string()).or_insert(b);
+        self.names[scope as usize].explicit[ns]
+            .entry(name.to_string())
+            .or_insert(b);
     }
 
     fn collect_definitions(&mut self) {
@@ -302,7 +307,9 @@ impl<'p> Resolver<'p> {
             // `macro_rules!` are textually scoped: visible in child modules declared after them.
             let mut m = self.p.modules[module as usize].parent;
             while let Some(id) = m {
-                if let Some(b) = self.names[self.module_scope(id) as usize].explicit[MACRO].get(name) {
+                if let Some(b) =
+                    self.names[self.module_scope(id) as usize].explicit[MACRO].get(name)
+                {
                     return Some(b.clone());
                 }
                 m = self.p.modules[id as usize].parent;
@@ -350,9 +357,13 @@ impl<'p> Resolver<'p> {
         if it.kind != ItemKind::TypeAlias || depth > 8 {
             return Def::Item(id);
         }
-        let Some(target) = &it.alias_of else { return Def::Item(id) };
+        let Some(target) = &it.alias_of else {
+            return Def::Item(id);
+        };
         match self.walk(it.scope, target, false, NsHint::Type) {
-            Walk::Found { def: Def::Item(t), .. } if t != id => self.unalias(t, depth + 1),
+            Walk::Found {
+                def: Def::Item(t), ..
+            } if t != id => self.unalias(t, depth + 1),
             _ => Def::Item(id),
         }
     }
@@ -438,7 +449,10 @@ impl<'p> Resolver<'p> {
                     if let Some(v) = it.variants.iter().position(|v| v == seg) {
                         Def::Variant(id, v as u32)
                     } else if let Some(m) = self.assoc.get(&(id, seg.clone())) {
-                        Def::Assoc { owner: id, module: *m }
+                        Def::Assoc {
+                            owner: id,
+                            module: *m,
+                        }
                     } else {
                         // Trait items live with the trait; unknown ones (derived, from external
                         // traits) are attributed to the type's module.
@@ -483,11 +497,15 @@ impl<'p> Resolver<'p> {
                 match self.try_import(ui) {
                     Some(bindings) => {
                         let u = &p.uses[ui as usize];
-                        let UseLeaf::Name { name, alias } = &u.leaf else { unreachable!() };
+                        let UseLeaf::Name { name, alias } = &u.leaf else {
+                            unreachable!()
+                        };
                         let local = alias.as_deref().unwrap_or(name);
                         for (ns, b) in bindings {
                             if local != "_" {
-                                self.names[u.scope as usize].explicit[ns].entry(local.to_string()).or_insert(b);
+                                self.names[u.scope as usize].explicit[ns]
+                                    .entry(local.to_string())
+                                    .or_insert(b);
                             }
                         }
                         progress = true;
@@ -496,8 +514,8 @@ impl<'p> Resolver<'p> {
                 }
             }
             pending = still;
-            for gi in 0..globs.len() {
-                let (ui, target) = globs[gi];
+            for glob in globs.iter_mut() {
+                let (ui, target) = *glob;
                 let u = &p.uses[ui as usize];
                 let target = match target {
                     Some(t) => t,
@@ -507,12 +525,12 @@ impl<'p> Resolver<'p> {
                                 Def::Item(id) => self.unalias(id, 0),
                                 d => d,
                             };
-                            globs[gi].1 = Some(def);
+                            glob.1 = Some(def);
                             progress = true;
                             def
                         }
                         Walk::External => {
-                            globs[gi].1 = Some(Def::External);
+                            glob.1 = Some(Def::External);
                             self.names[u.scope as usize].external_glob = true;
                             progress = true;
                             continue;
@@ -535,13 +553,15 @@ impl<'p> Resolver<'p> {
             if let UseLeaf::Name { name, alias } = &u.leaf {
                 let local = alias.as_deref().unwrap_or(name).to_string();
                 for ns in [TYPE, VALUE, MACRO] {
-                    self.names[u.scope as usize].explicit[ns].entry(local.clone()).or_insert(Binding {
-                        def: Def::Unknown,
-                        vis: u.vis,
-                        home: u.module,
-                        via: Vec::new(),
-                        origin: Some(ui),
-                    });
+                    self.names[u.scope as usize].explicit[ns]
+                        .entry(local.clone())
+                        .or_insert(Binding {
+                            def: Def::Unknown,
+                            vis: u.vis,
+                            home: u.module,
+                            via: Vec::new(),
+                            origin: Some(ui),
+                        });
                 }
             }
         }
@@ -551,7 +571,9 @@ impl<'p> Resolver<'p> {
     /// The bindings a `use` brings in, per namespace; `None` while its path does not resolve.
     fn try_import(&self, ui: u32) -> Option<Vec<(usize, Binding)>> {
         let u = &self.p.uses[ui as usize];
-        let UseLeaf::Name { name, .. } = &u.leaf else { return None };
+        let UseLeaf::Name { name, .. } = &u.leaf else {
+            return None;
+        };
         let mk = |def: Def, via: Vec<ModuleId>| Binding {
             def,
             vis: u.vis,
@@ -581,7 +603,13 @@ impl<'p> Resolver<'p> {
         }
         let container = match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
             Walk::Found { def, via, .. } => (def, via),
-            Walk::External => return Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![])), (MACRO, mk(Def::External, vec![]))]),
+            Walk::External => {
+                return Some(vec![
+                    (TYPE, mk(Def::External, vec![])),
+                    (VALUE, mk(Def::External, vec![])),
+                    (MACRO, mk(Def::External, vec![])),
+                ]);
+            }
             Walk::Missing => return None,
         };
         let (def, via) = container;
@@ -602,7 +630,10 @@ impl<'p> Resolver<'p> {
                 }
                 if out.is_empty() {
                     if self.names[self.module_scope(m) as usize].external_glob {
-                        return Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![]))]);
+                        return Some(vec![
+                            (TYPE, mk(Def::External, vec![])),
+                            (VALUE, mk(Def::External, vec![])),
+                        ]);
                     }
                     return None;
                 }
@@ -622,7 +653,10 @@ impl<'p> Resolver<'p> {
                     Some(vec![(VALUE, mk(d, via))])
                 }
             }
-            Def::External => Some(vec![(TYPE, mk(Def::External, vec![])), (VALUE, mk(Def::External, vec![]))]),
+            Def::External => Some(vec![
+                (TYPE, mk(Def::External, vec![])),
+                (VALUE, mk(Def::External, vec![])),
+            ]),
             _ => None,
         }
     }
@@ -647,7 +681,8 @@ impl<'p> Resolver<'p> {
             Def::Module(m) => {
                 let src = &self.names[self.module_scope(m) as usize];
                 let dst = &self.names[u.scope as usize];
-                let same_crate = self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
+                let same_crate =
+                    self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
                 for ns in [TYPE, VALUE, MACRO] {
                     for (name, b) in src.explicit[ns].iter().chain(src.glob[ns].iter()) {
                         if dst.explicit[ns].contains_key(name) || dst.glob[ns].contains_key(name) {
@@ -723,10 +758,15 @@ impl<'p> Resolver<'p> {
         for i in order {
             let im = &p.impls[i];
             let Some(ty) = &im.self_ty else { continue };
-            let Walk::Found { def: Def::Item(id), .. } = self.walk(im.scope, ty, false, NsHint::Type) else {
+            let Walk::Found {
+                def: Def::Item(id), ..
+            } = self.walk(im.scope, ty, false, NsHint::Type)
+            else {
                 continue;
             };
-            let Def::Item(id) = self.unalias(id, 0) else { continue };
+            let Def::Item(id) = self.unalias(id, 0) else {
+                continue;
+            };
             for name in &im.items {
                 self.assoc.entry((id, name.clone())).or_insert(im.module);
             }
@@ -734,7 +774,9 @@ impl<'p> Resolver<'p> {
         for (id, it) in p.items.iter().enumerate() {
             if it.kind == ItemKind::Trait {
                 for m in &it.members {
-                    self.assoc.entry((id as ItemId, m.clone())).or_insert(it.module);
+                    self.assoc
+                        .entry((id as ItemId, m.clone()))
+                        .or_insert(it.module);
                 }
             }
         }
@@ -757,7 +799,11 @@ impl<'p> Resolver<'p> {
                 let it = &p.items[i as usize];
                 format!("{}::{}", p.modules[it.module as usize].path, it.name)
             }
-            Def::Variant(i, v) => format!("{}::{}", self.item_path(Def::Item(i)), p.items[i as usize].variants[v as usize]),
+            Def::Variant(i, v) => format!(
+                "{}::{}",
+                self.item_path(Def::Item(i)),
+                p.items[i as usize].variants[v as usize]
+            ),
             Def::Assoc { owner, .. } => self.item_path(Def::Item(owner)),
             Def::External | Def::Unknown => String::new(),
         }
@@ -788,7 +834,9 @@ impl<'p> Resolver<'p> {
         qualifier: bool,
         is_test: bool,
     ) {
-        let Some(to) = self.def_module(def) else { return };
+        let Some(to) = self.def_module(def) else {
+            return;
+        };
         let mut item = self.item_path(def);
         if matches!(def, Def::Assoc { .. }) {
             item.push_str("::");
@@ -822,7 +870,11 @@ impl<'p> Resolver<'p> {
                 UseLeaf::Glob => ("*".to_string(), true),
             };
             let written = {
-                let mut w = if u.leading_colon { "::".to_string() } else { String::new() };
+                let mut w = if u.leading_colon {
+                    "::".to_string()
+                } else {
+                    String::new()
+                };
                 let mut all = segs.clone();
                 all.push(written_leaf.clone());
                 w.push_str(&all.join("::"));
@@ -839,8 +891,18 @@ impl<'p> Resolver<'p> {
                 Walk::Found { def, via, .. } => {
                     let reportable = glob || !matches!(def, Def::Module(_));
                     self.push_ref(
-                        &mut out, u.module, u.file, u.span, Ctx::Use, &written, def, &written_leaf, via, reportable,
-                        false, u.is_test,
+                        &mut out,
+                        u.module,
+                        u.file,
+                        u.span,
+                        Ctx::Use,
+                        &written,
+                        def,
+                        &written_leaf,
+                        via,
+                        reportable,
+                        false,
+                        u.is_test,
                     );
                 }
                 Walk::External => out.external += 1,
@@ -854,7 +916,11 @@ impl<'p> Resolver<'p> {
         }
         for r in &p.refs {
             let written = {
-                let mut w = if r.leading_colon { "::".to_string() } else { String::new() };
+                let mut w = if r.leading_colon {
+                    "::".to_string()
+                } else {
+                    String::new()
+                };
                 w.push_str(&r.segs.join("::"));
                 w
             };
@@ -878,8 +944,10 @@ impl<'p> Resolver<'p> {
                         continue;
                     }
                     // A name imported by a `use` of this module is reported at the `use`.
-                    let through_local_import = first_origin
-                        .is_some_and(|o| p.uses[o as usize].module == r.module && !matches!(first_def, Def::Module(_)));
+                    let through_local_import = first_origin.is_some_and(|o| {
+                        p.uses[o as usize].module == r.module
+                            && !matches!(first_def, Def::Module(_))
+                    });
                     for q in &quals {
                         if Def::Item(*q) != def {
                             self.push_ref(
@@ -932,8 +1000,18 @@ impl<'p> Resolver<'p> {
 
     /// Resolves a `use` path as a reference: like [`Self::walk`], but the first segment must
     /// not resolve to the import itself.
-    fn walk_use(&self, scope: ScopeId, segs: &[String], leading_colon: bool, hint: NsHint, ui: u32) -> Walk {
-        if segs.len() == 1 && !leading_colon && !matches!(segs[0].as_str(), "crate" | "self" | "super") {
+    fn walk_use(
+        &self,
+        scope: ScopeId,
+        segs: &[String],
+        leading_colon: bool,
+        hint: NsHint,
+        ui: u32,
+    ) -> Walk {
+        if segs.len() == 1
+            && !leading_colon
+            && !matches!(segs[0].as_str(), "crate" | "self" | "super")
+        {
             // `use foo;`: what the import itself bound.
             for ns in [TYPE, VALUE, MACRO] {
                 if let Some(b) = self.names[scope as usize].explicit[ns].get(&segs[0])

@@ -11,7 +11,10 @@ use crate::resolve::{Def, Reference};
 
 pub fn allowed(input: &Input, from: DomainId, to: DomainId) -> bool {
     let d = &input.config.domains;
-    from == to || d[from].depends_on_any || d[to].shared || d[from].depends_on.iter().any(|(n, _)| *n == d[to].name)
+    from == to
+        || d[from].depends_on_any
+        || d[to].shared
+        || d[from].depends_on.iter().any(|(n, _)| *n == d[to].name)
 }
 
 /// Whether a reference to domain `to` respects its interface (true when it has none).
@@ -22,12 +25,17 @@ pub fn through_interface(input: &Input, r: &Reference, to: DomainId) -> bool {
     }
     let asg = input.assignment;
     let p = input.program;
-    if asg.is_interface[r.to as usize] || r.via.iter().any(|m| asg.is_interface[*m as usize] && asg.domain_of[*m as usize] == Some(to)) {
+    if asg.is_interface[r.to as usize]
+        || r.via
+            .iter()
+            .any(|m| asg.is_interface[*m as usize] && asg.domain_of[*m as usize] == Some(to))
+    {
         return true;
     }
     // Naming a module on the way to the interface (`use crate::identity;`) is fine.
     if let Def::Module(m) = r.target {
-        return (0..p.modules.len()).any(|i| asg.is_interface[i] && crate::config::is_descendant(p, i as u32, m));
+        return (0..p.modules.len())
+            .any(|i| asg.is_interface[i] && crate::config::is_descendant(p, i as u32, m));
     }
     false
 }
@@ -41,7 +49,8 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         if !r.reportable || !crate::graph::counts(r, input.include_tests) {
             continue;
         }
-        let (Some(from), Some(to)) = (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]) else {
+        let (Some(from), Some(to)) = (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize])
+        else {
             continue;
         };
         if from == to {
@@ -58,7 +67,10 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             (
                 Rule::ForbiddenDependency,
                 forbidden,
-                format!("domain `{}` uses `{}` of domain `{}`, which it may not depend on", fd.name, r.item, td.name),
+                format!(
+                    "domain `{}` uses `{}` of domain `{}`, which it may not depend on",
+                    fd.name, r.item, td.name
+                ),
                 format!("`{}` belongs to domain `{}`", r.written, td.name),
                 format!(
                     "add \"{}\" to `domains.{}.depends_on` in {}{via}; or move the item to a domain `{}` may use",
@@ -66,7 +78,11 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                 ),
             )
         } else if !through_interface(input, r, to) {
-            let ifaces: Vec<String> = td.interface.iter().map(|p| format!("`{}`", p.text)).collect();
+            let ifaces: Vec<String> = td
+                .interface
+                .iter()
+                .map(|p| format!("`{}`", p.text))
+                .collect();
             (
                 Rule::InterfaceBypass,
                 interface,

@@ -42,12 +42,23 @@ pub fn cycles(input: &Input) -> Vec<Vec<DomainId>> {
             .collect();
         edges.sort();
         for (a, b) in edges {
-            let Some(mut path) = shortest_path(input, b, a, &members) else { continue };
+            let Some(mut path) = shortest_path(input, b, a, &members) else {
+                continue;
+            };
             path.insert(0, a);
             // Rotate so the smallest domain id comes first: one representation per cycle.
             let body = &path[..path.len() - 1];
-            let min = body.iter().enumerate().min_by_key(|(_, d)| **d).map(|(i, _)| i).unwrap_or(0);
-            let mut rotated: Vec<DomainId> = body[min..].iter().chain(body[..min].iter()).copied().collect();
+            let min = body
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, d)| **d)
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+            let mut rotated: Vec<DomainId> = body[min..]
+                .iter()
+                .chain(body[..min].iter())
+                .copied()
+                .collect();
             rotated.push(rotated[0]);
             if seen.insert(rotated.clone()) && seen.len() <= MAX_CYCLES_PER_COMPONENT {
                 found.push(rotated);
@@ -57,7 +68,12 @@ pub fn cycles(input: &Input) -> Vec<Vec<DomainId>> {
     found
 }
 
-fn shortest_path(input: &Input, from: DomainId, to: DomainId, members: &BTreeSet<DomainId>) -> Option<Vec<DomainId>> {
+fn shortest_path(
+    input: &Input,
+    from: DomainId,
+    to: DomainId,
+    members: &BTreeSet<DomainId>,
+) -> Option<Vec<DomainId>> {
     let g = &input.domain_graph.graph;
     let node = &input.domain_graph.node;
     let mut prev: Vec<Option<DomainId>> = vec![None; node.len()];
@@ -74,7 +90,11 @@ fn shortest_path(input: &Input, from: DomainId, to: DomainId, members: &BTreeSet
             path.reverse();
             return Some(path);
         }
-        let mut next: Vec<DomainId> = g.neighbors(node[cur]).map(|n| g[n]).filter(|d| members.contains(d)).collect();
+        let mut next: Vec<DomainId> = g
+            .neighbors(node[cur])
+            .map(|n| g[n])
+            .filter(|d| members.contains(d))
+            .collect();
         next.sort_unstable();
         for n in next {
             if visited.insert(n) {
@@ -130,8 +150,15 @@ fn finding(input: &Input, level: Level, cycle: Vec<DomainId>) -> Finding {
     Finding {
         rule: Rule::DomainCycle,
         level,
-        message: format!("domains depend on each other in a cycle: {}", chain.join(" -> ")),
-        label: format!("{} -> {} starts here", names(edges[0].from), names(edges[0].to)),
+        message: format!(
+            "domains depend on each other in a cycle: {}",
+            chain.join(" -> ")
+        ),
+        label: format!(
+            "{} -> {} starts here",
+            names(edges[0].from),
+            names(edges[0].to)
+        ),
         help: format!(
             "{}\nbreak the cycle by cutting the cheapest edge: invert it with a trait owned by the used domain, or publish an event",
             detail.join("\n")

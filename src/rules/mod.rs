@@ -47,7 +47,9 @@ impl Rule {
 
     pub fn summary(self) -> &'static str {
         match self {
-            Rule::ForbiddenDependency => "a domain uses another domain it does not declare in depends_on",
+            Rule::ForbiddenDependency => {
+                "a domain uses another domain it does not declare in depends_on"
+            }
             Rule::InterfaceBypass => "a domain is reached around its declared interface",
             Rule::DomainCycle => "domains depend on each other in a cycle",
             Rule::UnassignedModule => "a module belongs to no domain",
@@ -113,7 +115,12 @@ pub fn run(input: &Input) -> Vec<Finding> {
     unassigned::check(input, &mut out);
     let p = input.program;
     out.sort_by(|a, b| {
-        (p.file_rel(a.file), a.span.start, a.rule, &a.message).cmp(&(p.file_rel(b.file), b.span.start, b.rule, &b.message))
+        (p.file_rel(a.file), a.span.start, a.rule, &a.message).cmp(&(
+            p.file_rel(b.file),
+            b.span.start,
+            b.rule,
+            &b.message,
+        ))
     });
     out
 }
@@ -130,22 +137,36 @@ mod tests {
         let mut sorted = all.clone();
         sorted.sort();
         sorted.dedup();
-        assert_eq!(sorted.len(), all.len(), "duplicate diagnostic code in {all:?}");
+        assert_eq!(
+            sorted.len(),
+            all.len(),
+            "duplicate diagnostic code in {all:?}"
+        );
     }
 
     #[test]
     fn every_code_is_documented() {
         let rules = include_str!("../../docs/rules.md");
         for r in Rule::ALL {
-            assert!(rules.contains(&format!("## `{}`", r.code())), "docs/rules.md lacks {}", r.code());
+            assert!(
+                rules.contains(&format!("## `{}`", r.code())),
+                "docs/rules.md lacks {}",
+                r.code()
+            );
         }
         let cfg = include_str!("../../docs/configuration.md");
         for (c, _) in crate::config::CONFIG_CODES {
-            assert!(cfg.contains(&format!("`{c}`")), "docs/configuration.md lacks {c}");
+            assert!(
+                cfg.contains(&format!("`{c}`")),
+                "docs/configuration.md lacks {c}"
+            );
         }
         let diags = include_str!("../../docs/diagnostics.md");
         for (c, _) in crate::diag::INPUT_CODES {
-            assert!(diags.contains(&format!("`{c}`")), "docs/diagnostics.md lacks {c}");
+            assert!(
+                diags.contains(&format!("`{c}`")),
+                "docs/diagnostics.md lacks {c}"
+            );
         }
     }
 }

@@ -17,7 +17,9 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         if asg.domain_of[mid].is_some() || skip(mid) {
             continue;
         }
-        if m.parent.is_some_and(|par| asg.domain_of[par as usize].is_none() && !skip(par as usize)) {
+        if m.parent
+            .is_some_and(|par| asg.domain_of[par as usize].is_none() && !skip(par as usize))
+        {
             continue; // counted in its unassigned parent
         }
         let mut modules: Vec<ModuleId> = Vec::new();
@@ -41,7 +43,10 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         let message = if below == 0 {
             format!("module `{}` belongs to no domain", m.path)
         } else {
-            format!("module `{}` and {below} module(s) below it belong to no domain", m.path)
+            format!(
+                "module `{}` and {below} module(s) below it belong to no domain",
+                m.path
+            )
         };
         let pattern = crate::report::pattern_for(p, mid as ModuleId, input.workspace);
         out.push(Finding {
@@ -49,7 +54,10 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             level,
             message,
             label: "not claimed by any domain".into(),
-            help: format!("add \"{pattern}\" to a domain's `modules` in {}", input.config.source.name),
+            help: format!(
+                "add \"{pattern}\" to a domain's `modules` in {}",
+                input.config.source.name
+            ),
             file,
             span,
             from_module: Some(mid as ModuleId),

@@ -135,7 +135,12 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
             let kind = if t.kind.iter().any(|k| {
                 matches!(
                     k,
-                    CmKind::Lib | CmKind::RLib | CmKind::DyLib | CmKind::CDyLib | CmKind::StaticLib | CmKind::ProcMacro
+                    CmKind::Lib
+                        | CmKind::RLib
+                        | CmKind::DyLib
+                        | CmKind::CDyLib
+                        | CmKind::StaticLib
+                        | CmKind::ProcMacro
                 )
             }) {
                 TargetKind::Lib
@@ -151,7 +156,11 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
                 lib_index.push((pkg.name.to_string(), crates.len()));
             }
             crates.push(CrateInfo {
-                name: if kind == TargetKind::Lib { name } else { t.name.to_string() },
+                name: if kind == TargetKind::Lib {
+                    name
+                } else {
+                    t.name.to_string()
+                },
                 kind,
                 package: pkg.name.to_string(),
                 root_file: t.src_path.clone().into_std_path_buf(),
@@ -163,7 +172,10 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
     // Extern prelude of every crate: dependencies (renamed ones by their new name) and, for
     // bins and tests, the package's own library.
     for (i, krate) in crates.clone().iter().enumerate() {
-        let Some(pkg) = members_sorted.iter().find(|p| p.name.as_str() == krate.package) else {
+        let Some(pkg) = members_sorted
+            .iter()
+            .find(|p| p.name.as_str() == krate.package)
+        else {
             continue;
         };
         let mut externs = Vec::new();
@@ -176,14 +188,20 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
             });
         }
         for dep in &pkg.dependencies {
-            let member = lib_index.iter().find(|(p, _)| p == &dep.name).map(|(_, c)| *c);
+            let member = lib_index
+                .iter()
+                .find(|(p, _)| p == &dep.name)
+                .map(|(_, c)| *c);
             let name = match (&dep.rename, member) {
                 (Some(r), _) => r.replace('-', "_"),
                 (None, Some(c)) => crates[c].name.clone(),
                 (None, None) => dep.name.replace('-', "_"),
             };
             if !externs.iter().any(|e: &Extern| e.name == name) {
-                externs.push(Extern { name, krate: member });
+                externs.push(Extern {
+                    name,
+                    krate: member,
+                });
             }
         }
         crates[i].externs = externs;

@@ -1,0 +1,321 @@
+//! `cargo domains check` end to end on the fixtures: exact findings, exit codes, formats.
+
+mod common;
+use common::*;
+
+fn check_json(dir: &std::path::Path, extra: &[&str]) -> Run {
+    let m = dir.join("Cargo.toml");
+    let mut args = vec![
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn assert_matches_expected(name: &str) {
+    let dir = fixture(name);
+    let r = check_json(&dir, &[]);
+    assert_eq!(r.code, 1, "deny findings exit 1; stderr: {}", r.stderr);
+    let expected = expected_findings(&dir.join("EXPECTED.md"));
+    let actual = actual_findings(&r.stdout);
+    let missing: Vec<_> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let extra: Vec<_> = actual.iter().filter(|e| !expected.contains(e)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{name}: findings differ from EXPECTED.md\nmissing: {missing:#?}\nextra: {extra:#?}"
+    );
+}
+
+#[test]
+fn shop_findings_are_exactly_those_in_expected_md() {
+    assert_matches_expected("shop");
+}
+
+#[test]
+fn workspace_findings_are_exactly_those_in_expected_md() {
+    assert_matches_expected("workspace");
+}
+
+#[test]
+fn human_output_shows_rule_location_source_line_and_fix() {
+    let m = fixture("workspace").join("Cargo.toml");
+    let r = run(&["check", "--manifest-path", m.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    let e = &r.stderr;
+    assert!(e.contains("forbidden-dependency"), "{e}");
+    assert!(
+        e.contains("[crates/shop_accounts/src/customer.rs:1:5]"),
+        "{e}"
+    );
+    assert!(e.contains("use shop_billing::api::BillingStatus;"), "{e}");
+    assert!(
+        e.contains("add \"billing\" to `domains.accounts.depends_on`"),
+        "{e}"
+    );
+    assert!(e.contains("interface-bypass"), "{e}");
+    assert!(e.contains("go through `shop_billing::api`"), "{e}");
+    assert!(
+        e.contains("2 violations in 2 domain pairs (1 forbidden, 1 interface bypass), 0 domain cycles, 0 modules unassigned; 2 errors, 0 warnings"),
+        "{e}"
+    );
+    assert!(!e.contains("\u{1b}["), "no colours when not a terminal");
+}
+
+#[test]
+fn runs_as_a_cargo_subcommand_too() {
+    // `cargo domains check` runs `cargo-domains domains check ...`.
+    let m = fixture("workspace").join("Cargo.toml");
+    let r = run(&[
+        "domains",
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(actual_findings(&r.stdout).len(), 2);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for name in ["shop", "workspace", "broken"] {
+        let dir = fixture(name);
+        let a = check_json(&dir, &[]);
+        let b = check_json(&dir, &["--threads", "1"]);
+        assert_eq!(a.stdout, b.stdout, "{name}: json differs between runs");
+        let m = dir.join("Cargo.toml");
+        let e1 = run(&["edges", "--manifest-path", m.to_str().unwrap()]);
+        let e2 = run(&[
+            "edges",
+            "--manifest-path",
+            m.to_str().unwrap(),
+            "--threads",
+            "1",
+        ]);
+        assert_eq!(e1.stdout, e2.stdout, "{name}: edges differ between runs");
+    }
+}
+
+#[test]
+fn package_filter_reports_only_that_package() {
+    let dir = fixture("workspace");
+    let r = check_json(&dir, &["-p", "shop_orders"]);
+    let rows = actual_findings(&r.stdout);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "interface-bypass");
+    let r = check_json(&dir, &["-p", "no_such_package"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a member"), "{}", r.stderr);
+}
+
+#[test]
+fn broken_crate_is_analysed_around_its_broken_files() {
+    let dir = fixture("broken");
+    let r = check_json(&dir, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut codes: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            ("missing-module-file".to_string(), "src/lib.rs".to_string()),
+            ("module-loop".to_string(), "src/loop_a.rs".to_string()),
+            ("not-utf8".to_string(), "src/legacy_notes.rs".to_string()),
+            ("parse-error".to_string(), "src/discounts.rs".to_string()),
+        ]
+    );
+    // The healthy modules are still checked.
+    assert_eq!(
+        actual_findings(&r.stdout),
+        [(
+            "forbidden-dependency".to_string(),
+            "src/checkout.rs:12:36".to_string(),
+            "broken::checkout".to_string(),
+            "broken::pricing::gross_price_cents".to_string()
+        )]
+    );
+}
+
+/// Each invalid config: exit status and the codes of its errors.
+#[test]
+fn invalid_configs_exit_2_with_a_precise_error() {
+    let dir = fixture("broken");
+    let m = dir.join("Cargo.toml");
+    let cases: &[(&str, i32, &[&str])] = &[
+        ("not_toml.toml", 2, &["config-syntax"]),
+        ("wrong_type.toml", 2, &["config-syntax"]),
+        ("unknown_key.toml", 2, &["config-syntax"]),
+        ("unknown_domain.toml", 2, &["config-unknown-domain"]),
+        ("no_match.toml", 2, &["config-no-match"]),
+        ("overlap.toml", 2, &["config-overlap"]),
+        (
+            "bad_pattern.toml",
+            2,
+            &[
+                "config-bad-pattern",
+                "config-bad-pattern",
+                "config-bad-pattern",
+            ],
+        ),
+        ("self_dep.toml", 2, &["config-self-dependency"]),
+    ];
+    for (file, code, errors) in cases {
+        let cfg = dir.join("configs").join(file);
+        let r = run(&[
+            "check",
+            "--manifest-path",
+            m.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, *code, "{file}: {}", r.stderr);
+        for e in *errors {
+            assert!(
+                r.stderr.contains(&format!("{e}\n")),
+                "{file}: expected {e} in\n{}",
+                r.stderr
+            );
+        }
+        let n = errors.len();
+        let tail = format!(
+            "{n} configuration error{}: nothing was checked",
+            if n == 1 { "" } else { "s" }
+        );
+        assert!(r.stderr.contains(&tail), "{file}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("configs/{file}:")),
+            "{file}: the error points into the file"
+        );
+    }
+    // A declared cycle is a warning: the check still runs.
+    let cfg = dir.join("configs/depends_cycle.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(r.stderr.contains("config-declared-cycle"), "{}", r.stderr);
+    assert!(r.stderr.contains("checked 3 domains"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let dir = fixture("broken");
+    let cfg = dir.join("configs/unknown_key.toml");
+    let m = dir.join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(
+        r.stderr.contains("did you mean `depends_on`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_manifest_and_missing_config_exit_2() {
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        "/definitely/not/here/Cargo.toml",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+    let tmp = tempfile::tempdir().unwrap();
+    write_crate(
+        tmp.path(),
+        "[package]\nname = \"lonely\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    );
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        tmp.path().join("Cargo.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("config-not-found"), "{}", r.stderr);
+    let r = run(&["check", "--bogus-flag"]);
+    assert_eq!(r.code, 2);
+}
+
+fn write_crate(dir: &std::path::Path, manifest: &str) {
+    std::fs::create_dir_all(dir.join("src/billing")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub mod billing;\npub mod accounts;\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/billing/mod.rs"), "pub struct Invoice;\n").unwrap();
+    std::fs::write(
+        dir.join("src/accounts.rs"),
+        "pub fn last_invoice() -> crate::billing::Invoice {\n    crate::billing::Invoice\n}\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn config_can_live_in_cargo_toml_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_crate(
+        tmp.path(),
+        r#"[package]
+name = "meta"
+version = "0.1.0"
+edition = "2021"
+
+[workspace]
+
+[workspace.metadata.domains.domains.billing]
+modules = ["crate::billing"]
+
+[workspace.metadata.domains.domains.accounts]
+modules = ["crate::accounts"]
+
+[workspace.metadata.domains.domains.root]
+modules_exact = ["crate"]
+depends_on = ["*"]
+"#,
+    );
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        tmp.path().join("Cargo.toml").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows = actual_findings(&r.stdout);
+    // The return type and the expression: two references, two findings.
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.0.as_str(), r.1.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("forbidden-dependency", "src/accounts.rs:1:26"),
+            ("forbidden-dependency", "src/accounts.rs:2:5")
+        ]
+    );
+}
