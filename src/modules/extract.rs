@@ -48,6 +48,10 @@ pub struct RawItem {
     pub alias_of: Option<Vec<String>>,
     /// Trait items (names of fns, consts, types declared in a trait).
     pub members: Vec<String>,
+    /// A fn's return type, a static's or const's type.
+    pub ty: Option<TyRef>,
+    /// A struct's fields (tuple fields are named `0`, `1`, ...).
+    pub fields: Vec<(String, TyRef)>,
     pub is_test: bool,
 }
 
@@ -76,6 +80,8 @@ pub struct RawImpl {
     pub self_ty: Option<Vec<String>>,
     pub trait_: Option<Vec<String>>,
     pub items: Vec<String>,
+    /// Return types of the impl's fns, parallel to `items`.
+    pub rets: Vec<Option<TyRef>>,
     pub span: Span,
 }
 
@@ -115,6 +121,43 @@ pub enum NsHint {
     Any,
 }
 
+/// A type as written: path segments and generic type arguments (`Arc<Mutex<Order>>`).
+/// References and pointers are transparent (`&Order` is `Order`); `impl Trait`/`dyn Trait`
+/// become the first trait bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TyRef {
+    pub segs: Vec<String>,
+    pub args: Vec<TyRef>,
+}
+
+/// What a method call's receiver is, as far as syntax tells: enough to find the receiver's
+/// type without type inference when it is written down somewhere.
+#[derive(Debug, Clone)]
+pub enum Recv {
+    /// A value whose type is written (a typed parameter or `let`, a struct literal).
+    Typed(TyRef),
+    /// A path used as a value: a static, a const, a unit struct.
+    Value(Vec<String>),
+    /// `path(..)`: a function's or associated function's return value.
+    Call(Vec<String>),
+    /// `recv.field`
+    Field(Box<Recv>, String),
+    /// `recv.method(..)`: that method's return value.
+    Method(Box<Recv>, String),
+    /// `recv?`
+    Try(Box<Recv>),
+}
+
+#[derive(Debug, Clone)]
+pub struct RawMethodCall {
+    pub scope: u32,
+    pub recv: Recv,
+    pub name: String,
+    /// The method name.
+    pub span: Span,
+    pub is_test: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct RawFile {
     pub modules: Vec<RawModule>,
@@ -124,6 +167,7 @@ pub struct RawFile {
     pub impls: Vec<RawImpl>,
     pub decls: Vec<RawModDecl>,
     pub refs: Vec<RawRef>,
+    pub methods: Vec<RawMethodCall>,
     pub lines: u32,
 }
 
@@ -148,6 +192,7 @@ pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
         self_ty: Vec::new(),
         generics: Vec::new(),
         locals: Vec::new(),
+        bounds: Vec::new(),
         in_test: ctx.is_test,
         inline_depth: 0,
     };
@@ -179,7 +224,10 @@ struct Extractor {
     ctx: Ctx,
     self_ty: Vec<Option<Vec<String>>>,
     generics: Vec<String>,
-    locals: Vec<String>,
+    /// Local bindings in scope, with what their value is when known.
+    locals: Vec<(String, Option<Recv>)>,
+    /// Generic parameters' first trait bound, parallel to `generics`.
+    bounds: Vec<Option<Vec<String>>>,
     in_test: bool,
     inline_depth: u32,
 }
@@ -285,6 +333,15 @@ fn type_path_segs(t: &syn::Type) -> Option<Vec<String>> {
     }
 }
 
+fn first_trait_bound<'a>(
+    mut bounds: impl Iterator<Item = &'a syn::TypeParamBound>,
+) -> Option<Vec<String>> {
+    bounds.find_map(|b| match b {
+        syn::TypeParamBound::Trait(t) => Some(path_segs(&t.path)),
+        _ => None,
+    })
+}
+
 fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_uppercase())
 }
@@ -325,6 +382,8 @@ impl Extractor {
             macro_export: false,
             alias_of: None,
             members: Vec::new(),
+            ty: None,
+            fields: Vec::new(),
             is_test,
         });
         self.out.items.len() - 1
@@ -342,11 +401,163 @@ impl Extractor {
         for p in &g.params {
             if let syn::GenericParam::Type(t) = p {
                 self.generics.push(t.ident.to_string());
+                self.bounds.push(first_trait_bound(t.bounds.iter()));
             } else if let syn::GenericParam::Const(c) = p {
                 self.generics.push(c.ident.to_string());
+                self.bounds.push(None);
+            }
+        }
+        // `where T: Trait` bounds.
+        if let Some(w) = &g.where_clause {
+            for pred in &w.predicates {
+                if let syn::WherePredicate::Type(pt) = pred
+                    && let Some(segs) = type_path_segs(&pt.bounded_ty)
+                    && segs.len() == 1
+                    && let Some(i) = self.generics[mark..].iter().position(|g| *g == segs[0])
+                    && self.bounds[mark + i].is_none()
+                {
+                    self.bounds[mark + i] = first_trait_bound(pt.bounds.iter());
+                }
             }
         }
         mark
+    }
+
+    fn ret_of(&mut self, sig: &syn::Signature) -> Option<TyRef> {
+        let syn::ReturnType::Type(_, t) = &sig.output else {
+            return None;
+        };
+        let g = self.push_generics(&sig.generics);
+        let r = self.ty_ref(t);
+        self.pop_generics(g);
+        r
+    }
+
+    fn pop_generics(&mut self, mark: usize) {
+        self.generics.truncate(mark);
+        self.bounds.truncate(mark);
+    }
+
+    /// A type as written, with generic parameters replaced by their first trait bound.
+    fn ty_ref(&self, t: &syn::Type) -> Option<TyRef> {
+        match t {
+            syn::Type::Path(tp) if tp.qself.is_none() => {
+                let mut segs = path_segs(&tp.path);
+                if tp.path.leading_colon.is_none() && segs.len() == 1 {
+                    if let Some(i) = self.generics.iter().rposition(|g| *g == segs[0]) {
+                        return self.bounds[i].clone().map(|b| TyRef {
+                            segs: b,
+                            args: vec![],
+                        });
+                    }
+                    if segs[0] == "Self" {
+                        segs = self.self_ty.last().cloned().flatten()?;
+                    }
+                } else if segs.first().is_some_and(|f| self.generics.contains(f)) {
+                    return None;
+                }
+                let args = match &tp.path.segments.last()?.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a
+                        .args
+                        .iter()
+                        .filter_map(|g| match g {
+                            syn::GenericArgument::Type(t) => self.ty_ref(t),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Some(TyRef { segs, args })
+            }
+            syn::Type::Reference(r) => self.ty_ref(&r.elem),
+            syn::Type::Paren(p) => self.ty_ref(&p.elem),
+            syn::Type::Group(g) => self.ty_ref(&g.elem),
+            syn::Type::ImplTrait(i) => {
+                first_trait_bound(i.bounds.iter()).map(|segs| TyRef { segs, args: vec![] })
+            }
+            syn::Type::TraitObject(o) => {
+                first_trait_bound(o.bounds.iter()).map(|segs| TyRef { segs, args: vec![] })
+            }
+            _ => None,
+        }
+    }
+
+    /// What a receiver expression is, when syntax tells.
+    fn recv_of(&self, e: &syn::Expr) -> Option<Recv> {
+        match e {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let segs = path_segs(&p.path);
+                if segs.len() == 1 && p.path.leading_colon.is_none() {
+                    if segs[0] == "self" {
+                        return self.self_ty.last().cloned().flatten().map(|s| {
+                            Recv::Typed(TyRef {
+                                segs: s,
+                                args: vec![],
+                            })
+                        });
+                    }
+                    if let Some((_, r)) = self.locals.iter().rev().find(|(l, _)| *l == segs[0]) {
+                        return r.clone();
+                    }
+                }
+                Some(Recv::Value(self.subst_self(segs)?))
+            }
+            syn::Expr::Field(f) => {
+                let name = match &f.member {
+                    syn::Member::Named(i) => i.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                };
+                Some(Recv::Field(Box::new(self.recv_of(&f.base)?), name))
+            }
+            syn::Expr::MethodCall(m) => Some(Recv::Method(
+                Box::new(self.recv_of(&m.receiver)?),
+                m.method.to_string(),
+            )),
+            syn::Expr::Call(c) => match &*c.func {
+                syn::Expr::Path(p) if p.qself.is_none() => {
+                    Some(Recv::Call(self.subst_self(path_segs(&p.path))?))
+                }
+                _ => None,
+            },
+            syn::Expr::Try(t) => Some(Recv::Try(Box::new(self.recv_of(&t.expr)?))),
+            syn::Expr::Await(a) => self.recv_of(&a.base),
+            syn::Expr::Paren(p) => self.recv_of(&p.expr),
+            syn::Expr::Group(g) => self.recv_of(&g.expr),
+            syn::Expr::Reference(r) => self.recv_of(&r.expr),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.recv_of(&u.expr),
+            syn::Expr::Struct(st) if st.qself.is_none() => {
+                let segs = self.subst_self(path_segs(&st.path))?;
+                Some(Recv::Typed(TyRef { segs, args: vec![] }))
+            }
+            syn::Expr::Cast(c) => self.ty_ref(&c.ty).map(Recv::Typed),
+            _ => None,
+        }
+    }
+
+    fn subst_self(&self, mut segs: Vec<String>) -> Option<Vec<String>> {
+        if segs.first().is_some_and(|f| f == "Self") {
+            let mut s = self.self_ty.last().cloned().flatten()?;
+            s.extend(segs.drain(1..));
+            return Some(s);
+        }
+        if segs.first().is_some_and(|f| self.generics.contains(f)) {
+            return None;
+        }
+        Some(segs)
+    }
+
+    /// Binds the names of a pattern with what is known of their value (`x: T`, `let x = e`).
+    fn bind_typed(&mut self, pat: &syn::Pat, recv: Option<Recv>) {
+        match pat {
+            syn::Pat::Ident(pi) if pi.subpat.is_none() && recv.is_some() => {
+                self.locals.push((pi.ident.to_string(), recv));
+            }
+            syn::Pat::Type(pt) => {
+                let r = self.ty_ref(&pt.ty).map(Recv::Typed);
+                self.bind_typed(&pt.pat, r);
+            }
+            _ => {}
+        }
     }
 
     fn new_block_scope(&mut self) -> u32 {
@@ -364,11 +575,16 @@ impl Extractor {
             return;
         }
         let first = segs[0].as_str();
+        if segs.len() == 1 && matches!(first, "crate" | "self" | "super") {
+            // `self` the receiver, or `crate = ...` as a named macro argument: not an item.
+            return;
+        }
         if path.leading_colon.is_none() {
             if self.generics.iter().any(|g| g == first) {
                 return;
             }
-            if segs.len() == 1 && ns != NsHint::Type && self.locals.iter().any(|l| l == first) {
+            if segs.len() == 1 && ns != NsHint::Type && self.locals.iter().any(|(l, _)| l == first)
+            {
                 return;
             }
             if first == "Self" {
@@ -449,8 +665,10 @@ impl Extractor {
             }
             syn::UseTree::Group(g) => {
                 for t in &g.items {
-                    // Each item of a group starts its own location at the group's path start.
-                    self.flatten_use(t, prefix, start, ctx);
+                    // Each item of a group is located where it is written inside the group
+                    // (`use a::{b::C, D};`: `b::C` and `D`), so a multi-line group points at
+                    // the right line.
+                    self.flatten_use(t, prefix, None, ctx);
                 }
             }
         }
@@ -496,11 +714,17 @@ impl Extractor {
         let gmark = self.push_generics(&sig.generics);
         let lmark = self.locals.len();
         self.with_ctx(Ctx::Type, |s| s.visit_signature(sig));
+        for input in &sig.inputs {
+            if let syn::FnArg::Typed(pt) = input {
+                let r = self.ty_ref(&pt.ty).map(Recv::Typed);
+                self.bind_typed(&pt.pat, r);
+            }
+        }
         if let Some(b) = block {
             self.with_ctx(Ctx::Expr, |s| s.visit_block(b));
         }
         self.locals.truncate(lmark);
-        self.generics.truncate(gmark);
+        self.pop_generics(gmark);
     }
 
     /// Parses a macro's tokens as comma- or semicolon-separated expressions; falls back to a
@@ -573,6 +797,50 @@ impl Extractor {
                 optional: true,
                 is_test: self.in_test,
             });
+        }
+    }
+
+    /// Records items spelled out literally at the top level of a macro's tokens:
+    /// `[pub] struct|enum|union|trait|type|fn|static [ref]|const NAME`.
+    fn macro_items(&mut self, tokens: TokenStream, test: bool) {
+        let toks: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, t) in toks.iter().enumerate() {
+            let TokenTree::Ident(kw) = t else { continue };
+            let kind = match kw.to_string().as_str() {
+                "struct" => ItemKind::Struct,
+                "enum" => ItemKind::Enum,
+                "union" => ItemKind::Union,
+                "trait" => ItemKind::Trait,
+                "type" => ItemKind::TypeAlias,
+                "fn" => ItemKind::Fn,
+                "static" => ItemKind::Static,
+                "const" => ItemKind::Const,
+                _ => continue,
+            };
+            if i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '$') {
+                continue;
+            }
+            let mut j = i + 1;
+            if matches!(toks.get(j), Some(TokenTree::Ident(r)) if r == "ref" || r == "mut") {
+                j += 1;
+            }
+            // `$name` is a macro variable, not a name.
+            let Some(TokenTree::Ident(name)) = toks.get(j) else {
+                continue;
+            };
+            if is_keyword(&name.to_string()) || name == "_" {
+                continue;
+            }
+            let is_pub = (i > 0 && matches!(&toks[i - 1], TokenTree::Ident(p) if p == "pub"))
+                || (i > 1 && matches!(&toks[i - 2], TokenTree::Ident(p) if p == "pub"));
+            let vis = if is_pub {
+                syn::Visibility::Public(Default::default())
+            } else {
+                syn::Visibility::Inherited
+            };
+            let idx = self.item(name.to_string(), kind, &vis, name.span(), test);
+            // Tuple/unit structs also name a value; we cannot tell here, so assume it.
+            self.out.items[idx].value_ctor = kind == ItemKind::Struct;
         }
     }
 
@@ -688,6 +956,8 @@ fn is_keyword(s: &str) -> bool {
 
 impl<'ast> Visit<'ast> for Extractor {
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
+    /// `&self` names the impl's own type: not a reference (the impl header is).
+    fn visit_receiver(&mut self, _: &'ast syn::Receiver) {}
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
@@ -776,13 +1046,14 @@ impl<'ast> Visit<'ast> for Extractor {
         let Some(test) = self.skip_test(&f.attrs) else {
             return;
         };
-        self.item(
+        let i = self.item(
             f.sig.ident.to_string(),
             ItemKind::Fn,
             &f.vis,
             f.sig.ident.span(),
             test,
         );
+        self.out.items[i].ty = self.ret_of(&f.sig);
         self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
     }
 
@@ -800,6 +1071,19 @@ impl<'ast> Visit<'ast> for Extractor {
         self.out.items[i].value_ctor = !matches!(st.fields, syn::Fields::Named(_));
         let g = self.push_generics(&st.generics);
         self.self_ty.push(Some(vec![st.ident.to_string()]));
+        self.out.items[i].fields = st
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(n, f)| {
+                let name = f
+                    .ident
+                    .as_ref()
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| n.to_string());
+                Some((name, self.ty_ref(&f.ty)?))
+            })
+            .collect();
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| {
                 s.visit_generics(&st.generics);
@@ -807,7 +1091,7 @@ impl<'ast> Visit<'ast> for Extractor {
             })
         });
         self.self_ty.pop();
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
@@ -836,7 +1120,7 @@ impl<'ast> Visit<'ast> for Extractor {
             })
         });
         self.self_ty.pop();
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_item_union(&mut self, u: &'ast syn::ItemUnion) {
@@ -857,7 +1141,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 s.visit_fields_named(&u.fields);
             })
         });
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
@@ -895,7 +1179,7 @@ impl<'ast> Visit<'ast> for Extractor {
             }
         });
         self.self_ty.pop();
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
@@ -936,11 +1220,24 @@ impl<'ast> Visit<'ast> for Extractor {
         let g = self.push_generics(&im.generics);
         // Generic self types (`impl<T> Foo for T`) have no path to attach items to.
         let self_ty = self_ty.filter(|s| !(s.len() == 1 && self.generics.contains(&s[0])));
+        self.self_ty.push(self_ty.clone());
+        let rets = im
+            .items
+            .iter()
+            .filter_map(|ii| match ii {
+                syn::ImplItem::Fn(f) => Some(self.ret_of(&f.sig)),
+                syn::ImplItem::Const(c) => Some(self.ty_ref(&c.ty)),
+                syn::ImplItem::Type(_) => Some(None),
+                _ => None,
+            })
+            .collect();
+        self.self_ty.pop();
         self.out.impls.push(RawImpl {
             scope: self.scope,
             self_ty: self_ty.clone(),
             trait_,
             items,
+            rets,
             span: span_of(im.impl_token.span),
         });
         self.with_test(test, |s| {
@@ -958,7 +1255,7 @@ impl<'ast> Visit<'ast> for Extractor {
             }
             s.self_ty.pop();
         });
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
@@ -995,13 +1292,14 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         if c.ident != "_" {
-            self.item(
+            let i = self.item(
                 c.ident.to_string(),
                 ItemKind::Const,
                 &c.vis,
                 c.ident.span(),
                 test,
             );
+            self.out.items[i].ty = self.ty_ref(&c.ty);
         }
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| s.visit_type(&c.ty));
@@ -1013,13 +1311,14 @@ impl<'ast> Visit<'ast> for Extractor {
         let Some(test) = self.skip_test(&st.attrs) else {
             return;
         };
-        self.item(
+        let i = self.item(
             st.ident.to_string(),
             ItemKind::Static,
             &st.vis,
             st.ident.span(),
             test,
         );
+        self.out.items[i].ty = self.ty_ref(&st.ty);
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| s.visit_type(&st.ty));
             s.with_ctx(Ctx::Expr, |s| s.visit_expr(&st.expr));
@@ -1045,7 +1344,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 s.visit_type(&t.ty);
             })
         });
-        self.generics.truncate(g);
+        self.pop_generics(g);
     }
 
     fn visit_item_trait_alias(&mut self, t: &'ast syn::ItemTraitAlias) {
@@ -1140,8 +1439,19 @@ impl<'ast> Visit<'ast> for Extractor {
                 let i = self.item(ident.to_string(), ItemKind::Macro, &vis, ident.span(), test);
                 self.out.items[i].macro_export = export;
             }
-            return; // macro bodies are templates, not code
+            // Macro bodies are templates, not code; but items they spell out literally
+            // (`pub struct CliUnstable { $($f: bool),* }`) exist once the macro is invoked,
+            // usually right here.
+            for t in m.mac.tokens.clone() {
+                if let TokenTree::Group(g) = t {
+                    self.macro_items(g.stream(), test);
+                }
+            }
+            return;
         }
+        // An item-position invocation (`thread_local! { static X: .. }`, `lazy_static!`,
+        // user macros wrapping items) defines what it spells out.
+        self.macro_items(m.mac.tokens.clone(), test);
         self.with_test(test, |s| s.visit_macro(&m.mac));
     }
 
@@ -1169,6 +1479,12 @@ impl<'ast> Visit<'ast> for Extractor {
             }
         }
         self.bind_pat(&l.pat);
+        let recv = match (&l.pat, &l.init) {
+            (syn::Pat::Type(_), _) => None, // bind_typed reads the written type
+            (_, Some(init)) => self.recv_of(&init.expr),
+            _ => None,
+        };
+        self.bind_typed(&l.pat, recv);
     }
 
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
@@ -1215,7 +1531,7 @@ impl<'ast> Visit<'ast> for Extractor {
             let path: syn::Path = p.ident.clone().into();
             self.with_ctx(Ctx::Pat, |s| s.path_ref(&path, NsHint::Value, true));
         } else {
-            self.locals.push(name);
+            self.locals.push((name, None));
         }
         if let Some((_, sub)) = &p.subpat {
             self.visit_pat(sub);
@@ -1292,6 +1608,15 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if let Some(recv) = self.recv_of(&m.receiver) {
+            self.out.methods.push(RawMethodCall {
+                scope: self.scope,
+                recv,
+                name: m.method.to_string(),
+                span: span_of(m.method.span()),
+                is_test: self.in_test,
+            });
+        }
         self.visit_expr(&m.receiver);
         if let Some(t) = &m.turbofish {
             self.with_ctx(Ctx::Type, |s| s.visit_angle_bracketed_generic_arguments(t));

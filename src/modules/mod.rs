@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diag::Diag;
 use crate::workspace::{TargetKind, Workspace};
-use extract::{FileCtx, NsHint, RawFile, UseLeaf};
+use extract::{FileCtx, NsHint, RawFile, Recv, TyRef, UseLeaf};
 
 pub type FileId = u32;
 pub type ModuleId = u32;
@@ -46,6 +46,8 @@ pub enum Ctx {
     MacroArg,
     /// The macro's own path.
     MacroCall,
+    /// A method call `x.m()` whose receiver type is written somewhere.
+    Method,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -120,6 +122,8 @@ pub struct Item {
     pub macro_export: bool,
     pub alias_of: Option<Vec<String>>,
     pub members: Vec<String>,
+    pub ty: Option<TyRef>,
+    pub fields: Vec<(String, TyRef)>,
     pub is_test: bool,
 }
 
@@ -142,7 +146,19 @@ pub struct Impl {
     pub self_ty: Option<Vec<String>>,
     pub trait_: Option<Vec<String>>,
     pub items: Vec<String>,
+    pub rets: Vec<Option<TyRef>>,
     pub span: Span,
+}
+
+/// A method call whose receiver syntax says something about its type.
+pub struct MethodCall {
+    pub scope: ScopeId,
+    pub module: ModuleId,
+    pub file: FileId,
+    pub recv: Recv,
+    pub name: String,
+    pub span: Span,
+    pub is_test: bool,
 }
 
 pub struct PathRef {
@@ -169,6 +185,7 @@ pub struct Program {
     pub uses: Vec<Use>,
     pub impls: Vec<Impl>,
     pub refs: Vec<PathRef>,
+    pub methods: Vec<MethodCall>,
     pub diagnostics: Vec<Diag>,
 }
 
@@ -601,6 +618,7 @@ impl Assembler<'_> {
             impls,
             decls,
             refs,
+            methods,
             ..
         } = raw;
         // Local module index -> global id.
@@ -673,6 +691,8 @@ impl Assembler<'_> {
                 macro_export: it.macro_export,
                 alias_of: it.alias_of,
                 members: it.members,
+                ty: it.ty,
+                fields: it.fields,
                 is_test: it.is_test,
             });
         }
@@ -701,6 +721,7 @@ impl Assembler<'_> {
                 self_ty: im.self_ty,
                 trait_: im.trait_,
                 items: im.items,
+                rets: im.rets,
                 span: im.span,
             });
         }
@@ -718,6 +739,19 @@ impl Assembler<'_> {
                 ns: r.ns,
                 optional: r.optional,
                 is_test: r.is_test,
+            });
+        }
+        for m in methods {
+            let scope = sids[m.scope as usize];
+            let module = self.p.scopes[scope as usize].module;
+            self.p.methods.push(MethodCall {
+                scope,
+                module,
+                file: fid,
+                recv: m.recv,
+                name: m.name,
+                span: m.span,
+                is_test: m.is_test,
             });
         }
         let diags = self

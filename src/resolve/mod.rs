@@ -9,6 +9,7 @@
 //!    defining module. The modules the walk passed through are kept (`via`): the interface
 //!    rule needs to know whether a reference went through a domain's interface.
 
+mod methods;
 mod prelude;
 
 use std::collections::HashMap;
@@ -17,6 +18,10 @@ use serde::Serialize;
 
 use crate::modules::extract::{NsHint, UseLeaf};
 use crate::modules::{Ctx, FileId, ItemId, ItemKind, ModuleId, Program, ScopeId, Span, Vis};
+
+/// Where an associated item lives: the impl's module and, when known, the impl and the
+/// item's position in it (its return type feeds method-call resolution).
+type AssocEntry = (ModuleId, Option<(u32, u32)>);
 
 /// What a name denotes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,14 +158,24 @@ pub struct Resolution {
     /// Paths that resolved to std or a crate outside the workspace.
     pub external: usize,
     pub unresolved_imports: usize,
+    /// Method calls resolved through a written receiver type.
+    pub methods_resolved: usize,
 }
 
 struct Resolver<'p> {
     p: &'p Program,
     names: Vec<Names>,
     externs: Vec<HashMap<String, Option<ModuleId>>>,
-    /// (type item, associated name) -> module of the impl defining it.
-    assoc: HashMap<(ItemId, String), ModuleId>,
+    /// (type item, associated name) -> module of the impl defining it, and the impl (index,
+    /// member position) when known: its return type feeds method-call resolution.
+    assoc: HashMap<(ItemId, String), AssocEntry>,
+    /// Workspace traits implemented for types outside the workspace:
+    /// (type's last path segment, item name) -> (impl module, trait).
+    ext_assoc: HashMap<(String, String), (ModuleId, ItemId)>,
+    /// `macro_rules!` of each crate by name, for `#[macro_use]` textual scoping.
+    crate_macros: HashMap<(u32, String), Vec<ItemId>>,
+    /// Traits each type implements (from `impl Trait for Type`).
+    traits_of: HashMap<ItemId, Vec<ItemId>>,
 }
 
 pub fn resolve(p: &Program) -> Resolution {
@@ -169,12 +184,16 @@ pub fn resolve(p: &Program) -> Resolution {
         names: (0..p.scopes.len()).map(|_| Names::default()).collect(),
         externs: Vec::new(),
         assoc: HashMap::new(),
+        traits_of: HashMap::new(),
+        ext_assoc: HashMap::new(),
+        crate_macros: HashMap::new(),
     };
     r.collect_externs();
     r.collect_definitions();
     let unresolved_imports = r.resolve_imports();
     r.collect_impls();
     let mut res = r.resolve_refs();
+    r.resolve_methods(&mut res);
     res.unresolved_imports = unresolved_imports;
     res
 }
@@ -275,6 +294,13 @@ impl<'p> Resolver<'p> {
             if it.kind == ItemKind::Struct && it.value_ctor {
                 self.bind(it.scope, VALUE, &it.name, b.clone());
             }
+            if it.kind == ItemKind::Macro {
+                let krate = p.modules[it.module as usize].krate;
+                self.crate_macros
+                    .entry((krate, it.name.clone()))
+                    .or_default()
+                    .push(id);
+            }
             if it.kind == ItemKind::Macro && it.macro_export {
                 let root = self.crate_root(it.module);
                 let scope = self.module_scope(root);
@@ -313,6 +339,24 @@ impl<'p> Resolver<'p> {
                     return Some(b.clone());
                 }
                 m = self.p.modules[id as usize].parent;
+            }
+        }
+        if ns == MACRO {
+            // `#[macro_use] mod macros;` makes its macros visible to the rest of the crate.
+            let krate = self.p.modules[module as usize].krate;
+            if let Some([one]) = self
+                .crate_macros
+                .get(&(krate, name.to_string()))
+                .map(Vec::as_slice)
+            {
+                let it = &self.p.items[*one as usize];
+                return Some(Binding {
+                    def: Def::Item(*one),
+                    vis: it.vis,
+                    home: it.module,
+                    via: Vec::new(),
+                    origin: None,
+                });
             }
         }
         if ns == TYPE {
@@ -448,7 +492,7 @@ impl<'p> Resolver<'p> {
                     quals.push(id);
                     if let Some(v) = it.variants.iter().position(|v| v == seg) {
                         Def::Variant(id, v as u32)
-                    } else if let Some(m) = self.assoc.get(&(id, seg.clone())) {
+                    } else if let Some((m, _)) = self.assoc.get(&(id, seg.clone())) {
                         Def::Assoc {
                             owner: id,
                             module: *m,
@@ -463,7 +507,19 @@ impl<'p> Resolver<'p> {
                     }
                 }
                 Def::Variant(..) | Def::Assoc { .. } => cur,
-                Def::External => return Walk::External,
+                Def::External => {
+                    if last
+                        && let Some((m, tr)) =
+                            self.ext_assoc.get(&(segs[i - 1].clone(), seg.clone()))
+                    {
+                        Def::Assoc {
+                            owner: *tr,
+                            module: *m,
+                        }
+                    } else {
+                        return Walk::External;
+                    }
+                }
                 Def::Unknown => return Walk::Missing,
             };
         }
@@ -755,20 +811,49 @@ impl<'p> Resolver<'p> {
         // Inherent impls first: an inherent item wins over a trait item of the same name.
         let mut order: Vec<usize> = (0..p.impls.len()).collect();
         order.sort_by_key(|&i| p.impls[i].trait_.is_some());
+        let mut trait_provided: std::collections::HashSet<(ItemId, String)> = Default::default();
         for i in order {
             let im = &p.impls[i];
             let Some(ty) = &im.self_ty else { continue };
-            let Walk::Found {
-                def: Def::Item(id), ..
-            } = self.walk(im.scope, ty, false, NsHint::Type)
-            else {
+            let Some(id) = self.resolve_type_item(im.scope, ty) else {
+                // `impl OurTrait for ExternalType`: remembered by the type's name.
+                if let Some(tr) = &im.trait_
+                    && let Some(t) = self.resolve_type_item(im.scope, tr)
+                    && matches!(self.walk(im.scope, ty, false, NsHint::Type), Walk::External)
+                    && let Some(last) = ty.last()
+                {
+                    for name in &im.items {
+                        self.ext_assoc
+                            .entry((last.clone(), name.clone()))
+                            .or_insert((im.module, t));
+                    }
+                }
                 continue;
             };
-            let Def::Item(id) = self.unalias(id, 0) else {
-                continue;
-            };
-            for name in &im.items {
-                self.assoc.entry((id, name.clone())).or_insert(im.module);
+            if let Some(tr) = &im.trait_
+                && let Some(t) = self.resolve_type_item(im.scope, tr)
+            {
+                self.traits_of.entry(id).or_default().push(t);
+            }
+            let owner_module = p.items[id as usize].module;
+            for (pos, name) in im.items.iter().enumerate() {
+                let key = (id, name.clone());
+                match self.assoc.get(&key) {
+                    None => {
+                        self.assoc
+                            .insert(key.clone(), (im.module, Some((i as u32, pos as u32))));
+                        if im.trait_.is_some() {
+                            trait_provided.insert(key);
+                        }
+                    }
+                    // Several trait impls give the type an item of this name (`From::from` for
+                    // many sources): only type inference could pick one, so attribute it to
+                    // the type itself rather than guess.
+                    Some((m, _)) if *m != im.module && trait_provided.contains(&key) => {
+                        self.assoc.insert(key, (owner_module, None));
+                    }
+                    Some(_) => {}
+                }
             }
         }
         for (id, it) in p.items.iter().enumerate() {
@@ -776,9 +861,22 @@ impl<'p> Resolver<'p> {
                 for m in &it.members {
                     self.assoc
                         .entry((id as ItemId, m.clone()))
-                        .or_insert(it.module);
+                        .or_insert((it.module, None));
                 }
             }
+        }
+    }
+
+    /// The workspace item a type path names, following aliases.
+    fn resolve_type_item(&self, scope: ScopeId, segs: &[String]) -> Option<ItemId> {
+        match self.walk(scope, segs, false, NsHint::Type) {
+            Walk::Found {
+                def: Def::Item(id), ..
+            } => match self.unalias(id, 0) {
+                Def::Item(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
