@@ -64,6 +64,7 @@ pub fn analyse(
         &modules::LoadOptions {
             include_tests,
             threads,
+            parse_only: false,
         },
     );
     timings.parse = t.elapsed();
@@ -77,6 +78,23 @@ pub fn analyse(
         include_tests,
         timings,
     }
+}
+
+/// The parse-only floor: discover the workspace, then read and parse every file of every
+/// module tree (following `mod` declarations) and nothing else. `check --stage parse` runs it
+/// so benchmarks can compare a full check against the cost of parsing alone.
+pub fn parse_floor(opts: &Options) -> Result<(Program, Duration), WorkspaceError> {
+    let ws = load_workspace(opts, opts.include_tests.unwrap_or(false))?;
+    let t = Instant::now();
+    let program = modules::load(
+        &ws,
+        &modules::LoadOptions {
+            include_tests: opts.include_tests.unwrap_or(false),
+            threads: opts.threads,
+            parse_only: true,
+        },
+    );
+    Ok((program, t.elapsed()))
 }
 
 /// Everything `check` produces.

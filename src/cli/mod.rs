@@ -33,6 +33,10 @@ pub enum Command {
     Edges(EdgesArgs),
     /// List every module with the domain it belongs to
     Modules(ModulesArgs),
+    /// Draw the domain graph (or the module graph by domain) as DOT, Mermaid, JSON, SVG or PNG
+    Graph(GraphArgs),
+    /// Every reference from domain FROM to domain TO, grouped by the item referenced
+    Explain(ExplainArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -84,6 +88,19 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Print how long each stage took (to stderr)
+    #[arg(long)]
+    pub timings: bool,
+    /// Stop after a stage: `parse` reads and parses every file and does nothing else (the
+    /// floor benchmarks compare against)
+    #[arg(long, value_enum, hide = true, default_value_t = Stage::Full)]
+    pub stage: Stage,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Parse,
+    Full,
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +117,73 @@ pub struct ModulesArgs {
     pub common: Common,
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz DOT (render with `dot -Tsvg`)
+    Dot,
+    /// A Mermaid flowchart (for Markdown)
+    Mermaid,
+    /// Nodes and edges as JSON
+    Json,
+    /// SVG, rendered by Graphviz `dot` (must be on PATH)
+    Svg,
+    /// PNG, rendered by Graphviz `dot` (must be on PATH)
+    Png,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphLevel {
+    /// One node per domain
+    Domain,
+    /// One node per module, clustered by domain
+    Module,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Draw domains, or modules clustered by domain
+    #[arg(long, value_enum, default_value_t = GraphLevel::Domain)]
+    pub level: GraphLevel,
+    /// Keep only this domain and its direct neighbours
+    #[arg(long, value_name = "DOMAIN")]
+    pub focus: Option<String>,
+    /// Module level: collapse modules deeper than N path segments into their ancestor
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+    /// Write to this file instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The domain that depends
+    #[arg(value_name = "FROM")]
+    pub from: String,
+    /// The domain it depends on
+    #[arg(value_name = "TO")]
+    pub to: String,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
 }
 
 /// Entry point; returns the exit status.
@@ -177,15 +261,42 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(a) => check(a),
         Command::Edges(a) => edges(a),
         Command::Modules(a) => modules(a),
+        Command::Graph(a) => graph(a),
+        Command::Explain(a) => explain(a),
     }
 }
 
 fn check(a: CheckArgs) -> i32 {
     let style = style(a.common.color);
+    if a.stage == Stage::Parse {
+        return match analysis::parse_floor(&options(&a.common, None)) {
+            Ok((p, t)) => {
+                eprintln!(
+                    "parsed {} files ({} lines) of {} crates in {:.3}s",
+                    p.files.len(),
+                    p.lines(),
+                    p.crates.len(),
+                    t.as_secs_f64()
+                );
+                0
+            }
+            Err(e) => report_error(Error::Workspace(e), &style),
+        };
+    }
     let checked = match analysis::check(&options(&a.common, a.config)) {
         Ok(c) => c,
         Err(e) => return report_error(e, &style),
     };
+    if a.timings {
+        let t = &checked.analysis.timings;
+        eprintln!(
+            "timings: metadata+config {:.3}s, parse+extract {:.3}s, resolve {:.3}s, rules {:.3}s",
+            t.metadata.as_secs_f64(),
+            t.parse.as_secs_f64(),
+            t.resolve.as_secs_f64(),
+            t.rules.as_secs_f64()
+        );
+    }
     let res = match a.format {
         CheckFormat::Human => report::human::write(&checked, &style, &mut std::io::stderr().lock()),
         CheckFormat::Json => report::json::write(&checked, &mut std::io::stdout().lock()),
@@ -286,4 +397,179 @@ fn modules(a: ModulesArgs) -> i32 {
         }
     }
     0
+}
+
+/// Where Graphviz `dot` is: `$GRAPHVIZ_DOT` if set, else the first `dot` on PATH.
+fn find_dot() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GRAPHVIZ_DOT").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let names: &[&str] = if cfg!(windows) {
+        &["dot.exe", "dot"]
+    } else {
+        &["dot"]
+    };
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+const DOT_MISSING: &str = "error: `--format svg` and `--format png` need Graphviz's `dot`, which is not on PATH
+  help: install Graphviz (Debian/Ubuntu: `sudo apt-get install graphviz`; Fedora: `sudo dnf install graphviz`;
+        macOS: `brew install graphviz`; Windows: `winget install graphviz`), or set GRAPHVIZ_DOT to its path;
+        or write DOT and render it elsewhere: `cargo domains graph > domains.dot`";
+
+/// Looks a domain up by name; the error lists the declared ones.
+fn domain_id(c: &analysis::Checked, name: &str, what: &str) -> Result<usize, i32> {
+    match c.config.domains.iter().position(|d| d.name == name) {
+        Some(d) => Ok(d),
+        None => {
+            let mut names: Vec<&str> = c.config.domains.iter().map(|d| d.name.as_str()).collect();
+            names.sort_unstable();
+            eprintln!(
+                "error: {what} `{name}` is not a domain of {}\n  help: the domains are: {}",
+                c.config.source.name,
+                names.join(", ")
+            );
+            Err(2)
+        }
+    }
+}
+
+fn graph(a: GraphArgs) -> i32 {
+    let style = style(a.common.color);
+    let dot = match a.format {
+        GraphFormat::Svg | GraphFormat::Png => match find_dot() {
+            Some(d) => Some(d),
+            None => {
+                eprintln!("{DOT_MISSING}");
+                return 2;
+            }
+        },
+        _ => None,
+    };
+    let checked = match analysis::check(&options(&a.common, a.config.clone())) {
+        Ok(c) => c,
+        Err(e) => return report_error(e, &style),
+    };
+    let focus = match &a.focus {
+        Some(f) => match domain_id(&checked, f, "--focus") {
+            Ok(d) => Some(d),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let view = crate::graph::view::build(
+        &checked,
+        &crate::graph::view::Options {
+            level: match a.level {
+                GraphLevel::Domain => crate::graph::view::Level::Domain,
+                GraphLevel::Module => crate::graph::view::Level::Module,
+            },
+            focus,
+            depth: a.depth,
+        },
+    );
+    let bytes: Vec<u8> = match a.format {
+        GraphFormat::Dot => report::dot::render(&view).into_bytes(),
+        GraphFormat::Mermaid => report::mermaid::render(&view).into_bytes(),
+        GraphFormat::Json => {
+            let mut v = Vec::new();
+            let _ = report::graph_json::write(&view, &mut v);
+            v
+        }
+        GraphFormat::Svg | GraphFormat::Png => {
+            let t = if a.format == GraphFormat::Svg {
+                "-Tsvg"
+            } else {
+                "-Tpng"
+            };
+            let dot = dot.expect("dot was found");
+            match render_with_dot(&dot, t, report::dot::render(&view).as_bytes()) {
+                Ok(b) => b,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return 2;
+                }
+            }
+        }
+    };
+    let res = match &a.output {
+        Some(path) => std::fs::write(path, &bytes).map(|()| {
+            eprintln!(
+                "wrote {} ({} nodes, {} edges)",
+                path.display(),
+                view.nodes.len(),
+                view.edges.len()
+            );
+        }),
+        None => std::io::stdout().lock().write_all(&bytes),
+    };
+    match res {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the graph: {e}");
+            2
+        }
+        _ => 0,
+    }
+}
+
+/// Pipes DOT through `dot -T<format>`; Graphviz's warnings are passed on to stderr.
+fn render_with_dot(dot: &std::path::Path, t: &str, input: &[u8]) -> Result<Vec<u8>, String> {
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(dot)
+        .arg(t)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {e}", dot.display()))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("`{}` failed: {e}", dot.display()))?;
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!(
+            "`{} {t}` failed ({}):\n{}",
+            dot.display(),
+            out.status,
+            stderr.trim_end()
+        ));
+    }
+    if !stderr.trim().is_empty() {
+        eprint!("{stderr}");
+    }
+    Ok(out.stdout)
+}
+
+fn explain(a: ExplainArgs) -> i32 {
+    let style = style(a.common.color);
+    let checked = match analysis::check(&options(&a.common, a.config.clone())) {
+        Ok(c) => c,
+        Err(e) => return report_error(e, &style),
+    };
+    let (from, to) = match (
+        domain_id(&checked, &a.from, "FROM"),
+        domain_id(&checked, &a.to, "TO"),
+    ) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(c), _) | (_, Err(c)) => return c,
+    };
+    let e = report::explain::explain(&checked, from, to);
+    let mut out = std::io::stdout().lock();
+    let res = match a.format {
+        ExplainFormat::Human => report::explain::write_human(&e, &mut out),
+        ExplainFormat::Json => report::explain::write_json(&e, &mut out),
+    };
+    match res {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the explanation: {e}");
+            2
+        }
+        _ => 0,
+    }
 }

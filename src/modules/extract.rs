@@ -178,6 +178,8 @@ pub struct FileCtx<'a> {
     pub module_dir: &'a Path,
     pub include_tests: bool,
     pub is_test: bool,
+    /// Only follow `mod` declarations (the parse-floor benchmark): no items, no paths.
+    pub decls_only: bool,
 }
 
 pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
@@ -195,6 +197,7 @@ pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
         bounds: Vec::new(),
         in_test: ctx.is_test,
         inline_depth: 0,
+        decls_only: ctx.decls_only,
     };
     x.out.modules.push(RawModule {
         name: String::new(),
@@ -230,6 +233,7 @@ struct Extractor {
     bounds: Vec<Option<Vec<String>>>,
     in_test: bool,
     inline_depth: u32,
+    decls_only: bool,
 }
 
 pub fn pos(lc: proc_macro2::LineColumn) -> Pos {
@@ -955,6 +959,13 @@ fn is_keyword(s: &str) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Extractor {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        if self.decls_only && !matches!(i, syn::Item::Mod(_)) {
+            return;
+        }
+        visit::visit_item(self, i);
+    }
+
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
     /// `&self` names the impl's own type: not a reference (the impl header is).
     fn visit_receiver(&mut self, _: &'ast syn::Receiver) {}

@@ -201,8 +201,9 @@ impl Program {
 
 pub struct LoadOptions {
     pub include_tests: bool,
-    /// Parse only (for the parse-floor benchmark): no extraction beyond module declarations.
     pub threads: Option<usize>,
+    /// Parse only (the parse-floor benchmark): follow `mod` declarations, extract nothing else.
+    pub parse_only: bool,
 }
 
 /// Module trees deeper than this, or crates with more modules, are cut off with a diagnostic.
@@ -246,6 +247,7 @@ struct Shared<'a> {
     decl_diags: Mutex<DeclDiags>,
     counts: Mutex<Vec<usize>>,
     include_tests: bool,
+    parse_only: bool,
     _ws: &'a Workspace,
 }
 
@@ -256,6 +258,7 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
         decl_diags: Mutex::new(Vec::new()),
         counts: Mutex::new(vec![0; ws.crates.len()]),
         include_tests: opts.include_tests,
+        parse_only: opts.parse_only,
         _ws: ws,
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -403,6 +406,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         module_dir: &task.module_dir,
         include_tests: shared.include_tests,
         is_test: task.is_test,
+        decls_only: shared.parse_only,
     };
     let loaded = parse_file(&task.file, &ctx);
     let canonical = std::fs::canonicalize(&task.file).unwrap_or_else(|_| task.file.clone());
