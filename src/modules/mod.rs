@@ -600,16 +600,21 @@ impl Assembler<'_> {
                     .as_ref()
                     .map(|d| (d.2.clone(), d.3))
                     .unwrap_or_default();
-                let id = self.new_module(
-                    krate,
-                    parent,
-                    name,
-                    fid,
-                    decl.map(|d| (d.0, d.1)),
-                    is_test,
-                    root_name,
-                    depth,
-                );
+                let existing =
+                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied());
+                let id = match existing {
+                    Some(id) => id,
+                    None => self.new_module(
+                        krate,
+                        parent,
+                        name,
+                        fid,
+                        decl.map(|d| (d.0, d.1)),
+                        is_test,
+                        root_name,
+                        depth,
+                    ),
+                };
                 return Some(id);
             }
         };
@@ -634,16 +639,23 @@ impl Assembler<'_> {
                     .as_ref()
                     .map(|d| (d.2.clone(), d.3))
                     .unwrap_or_default();
-                self.new_module(
-                    krate,
-                    parent,
-                    name,
-                    fid,
-                    decl.as_ref().map(|d| (d.0, d.1)),
-                    is_test || m.is_test,
-                    root_name,
-                    depth,
-                )
+                // `#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;`: one module, several
+                // files (rustc rejects any other duplicate). Their items share one scope.
+                let existing =
+                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied());
+                match existing {
+                    Some(id) => id,
+                    None => self.new_module(
+                        krate,
+                        parent,
+                        name,
+                        fid,
+                        decl.as_ref().map(|d| (d.0, d.1)),
+                        is_test || m.is_test,
+                        root_name,
+                        depth,
+                    ),
+                }
             } else {
                 let lp = m.parent.expect("inline module has a parent") as usize;
                 let pid = mids[lp];
