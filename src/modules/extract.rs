@@ -609,7 +609,9 @@ impl Extractor {
             span: span_of(path.span()),
             ctx: self.ctx,
             ns,
-            optional,
+            // A lone name inside a macro's arguments may be the macro's own vocabulary
+            // (`features! { (stable, ...) }`): a reference only if it resolves.
+            optional: optional || (self.ctx == Ctx::MacroArg && path.segments.len() == 1),
             is_test: self.in_test,
         });
     }
@@ -1615,6 +1617,32 @@ impl<'ast> Visit<'ast> for Extractor {
         let ctx = self.ctx;
         self.with_ctx(Ctx::MacroCall, |s| s.path_ref(&m.path, NsHint::Macro, true));
         self.ctx = ctx;
+        // Built-in macros whose arguments are never paths (`cfg!(windows)`).
+        let name = m
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if matches!(
+            name.as_str(),
+            "cfg"
+                | "stringify"
+                | "concat"
+                | "env"
+                | "option_env"
+                | "include"
+                | "include_str"
+                | "include_bytes"
+                | "compile_error"
+                | "concat_idents"
+                | "module_path"
+                | "file"
+                | "line"
+                | "column"
+        ) {
+            return;
+        }
         self.macro_args(&m.tokens);
     }
 

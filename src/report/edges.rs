@@ -85,3 +85,26 @@ pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &edges)?;
     writeln!(out)
 }
+
+/// Paths that resolved to nothing: `from_module  path  file:line`, sorted.
+pub fn write_unresolved(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = &a.program;
+    let mut rows: Vec<_> = a
+        .resolution
+        .unresolved
+        .iter()
+        .map(|u| {
+            (
+                p.modules[u.from as usize].path.as_str(),
+                u.written.as_str(),
+                p.file_rel(u.file),
+                u.span.start.line,
+            )
+        })
+        .collect();
+    rows.sort();
+    for (m, w, f, l) in rows {
+        writeln!(out, "{m}\t{w}\t{f}:{l}")?;
+    }
+    Ok(())
+}
