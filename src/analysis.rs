@@ -106,6 +106,15 @@ pub struct Checked {
     pub domain_graph: DomainGraph,
     pub findings: Vec<Finding>,
     pub config_warnings: Vec<ConfigError>,
+    /// Findings removed by `// domains: allow(..)` comments.
+    pub suppressed: usize,
+    /// Findings covered by the baseline.
+    pub baselined: usize,
+    /// Baseline entries that no longer occur.
+    pub stale: Vec<crate::baseline::Stale>,
+    /// `--strict-baseline`: stale entries fail the run.
+    pub stale_is_error: bool,
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 /// Runs the whole pipeline. Configuration problems stop it (with every problem found).
@@ -172,6 +181,13 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
             })
         });
     }
+    let (mut sups, sup_diags) = crate::baseline::suppress::scan(&analysis.program);
+    let suppressed = crate::baseline::suppress::apply(&mut findings, &mut sups);
+    analysis.program.diagnostics.extend(sup_diags);
+    analysis
+        .program
+        .diagnostics
+        .extend(crate::baseline::suppress::unused(&sups));
     analysis.timings.rules = t.elapsed();
     Ok(Checked {
         analysis,
@@ -181,5 +197,39 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         domain_graph,
         findings,
         config_warnings,
+        suppressed,
+        baselined: 0,
+        stale: Vec::new(),
+        stale_is_error: false,
+        baseline: None,
     })
+}
+
+/// Where the baseline lives: `--baseline PATH`, else `domains-baseline.toml` at the root.
+pub fn baseline_path(c: &Checked, explicit: Option<&std::path::Path>) -> PathBuf {
+    explicit
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| {
+            c.analysis
+                .workspace
+                .root
+                .join(crate::baseline::DEFAULT_FILE)
+        })
+}
+
+/// Applies the baseline at `path` (a missing file is an empty baseline).
+pub fn apply_baseline(c: &mut Checked, path: &std::path::Path) -> Result<(), ConfigErrors> {
+    let display = path
+        .strip_prefix(&c.analysis.workspace.root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let baseline = crate::baseline::Baseline::load(path, &display)?;
+    let mut findings = std::mem::take(&mut c.findings);
+    let (baselined, stale) = crate::baseline::apply(c, &mut findings, &baseline);
+    c.findings = findings;
+    c.baselined = baselined;
+    c.stale = stale;
+    c.baseline = Some(baseline);
+    Ok(())
 }

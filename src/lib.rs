@@ -7,10 +7,12 @@
 //! `cli` wires them together; `main.rs` only calls [`cli::main`].
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod graph;
+pub mod init;
 pub mod modules;
 pub mod report;
 pub mod resolve;

@@ -33,6 +33,8 @@ pub enum Command {
     Edges(EdgesArgs),
     /// List every module with the domain it belongs to
     Modules(ModulesArgs),
+    /// Write a first domains.toml from the module tree, green from the start
+    Init(InitArgs),
     /// Draw the domain graph (or the module graph by domain) as DOT, Mermaid, JSON, SVG or PNG
     Graph(GraphArgs),
     /// Every reference from domain FROM to domain TO, grouped by the item referenced
@@ -69,6 +71,10 @@ pub enum ColorChoice {
 pub enum CheckFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (inline annotations on the pull request)
+    Github,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +97,15 @@ pub struct CheckArgs {
     /// Print how long each stage took (to stderr)
     #[arg(long)]
     pub timings: bool,
+    /// Baseline of known violations [default: domains-baseline.toml at the workspace root]
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current violation in the baseline (rewriting it) and exit 0
+    #[arg(long)]
+    pub update_baseline: bool,
+    /// Baseline entries that no longer occur are errors, not warnings
+    #[arg(long)]
+    pub strict_baseline: bool,
     /// Stop after a stage: `parse` reads and parses every file and does nothing else (the
     /// floor benchmarks compare against)
     #[arg(long, value_enum, hide = true, default_value_t = Stage::Full)]
@@ -109,6 +124,27 @@ pub struct EdgesArgs {
     pub common: Common,
     #[arg(long, value_enum, default_value_t = EdgesFormat::Tsv)]
     pub format: EdgesFormat,
+    /// List the paths that did not resolve (module, path as written, file:line) instead
+    #[arg(long)]
+    pub unresolved: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Module depth that becomes a domain (1: each top-level module of each crate)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub depth: u32,
+    /// Propose domains by community detection (Louvain) on the module graph instead
+    #[arg(long)]
+    pub suggest: bool,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+    /// Where to write [default: domains.toml at the workspace root]; `-` for stdout
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -261,6 +297,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(a) => check(a),
         Command::Edges(a) => edges(a),
         Command::Modules(a) => modules(a),
+        Command::Init(a) => init(a),
         Command::Graph(a) => graph(a),
         Command::Explain(a) => explain(a),
     }
@@ -283,7 +320,7 @@ fn check(a: CheckArgs) -> i32 {
             Err(e) => report_error(Error::Workspace(e), &style),
         };
     }
-    let checked = match analysis::check(&options(&a.common, a.config)) {
+    let mut checked = match analysis::check(&options(&a.common, a.config)) {
         Ok(c) => c,
         Err(e) => return report_error(e, &style),
     };
@@ -297,9 +334,34 @@ fn check(a: CheckArgs) -> i32 {
             t.rules.as_secs_f64()
         );
     }
+    let baseline = analysis::baseline_path(&checked, a.baseline.as_deref());
+    if a.update_baseline {
+        let b = crate::baseline::Baseline::from_findings(&checked, &checked.findings, &baseline);
+        return match b.write() {
+            Ok(()) => {
+                eprintln!(
+                    "wrote {} ({} entries, {} violations); `cargo domains check` now fails only on new ones",
+                    baseline.display(),
+                    b.entries.len(),
+                    checked.findings.len()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", baseline.display());
+                2
+            }
+        };
+    }
+    if let Err(e) = analysis::apply_baseline(&mut checked, &baseline) {
+        return report_error(Error::Config(e), &style);
+    }
+    checked.stale_is_error = a.strict_baseline;
     let res = match a.format {
         CheckFormat::Human => report::human::write(&checked, &style, &mut std::io::stderr().lock()),
         CheckFormat::Json => report::json::write(&checked, &mut std::io::stdout().lock()),
+        CheckFormat::Sarif => report::sarif::write(&checked, &mut std::io::stdout().lock()),
+        CheckFormat::Github => report::github::write(&checked, &mut std::io::stdout().lock()),
     };
     if let Err(e) = res
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -307,7 +369,9 @@ fn check(a: CheckArgs) -> i32 {
         eprintln!("error: cannot write the report: {e}");
         return 2;
     }
-    if checked.findings.iter().any(|f| f.level == Level::Deny) {
+    if checked.findings.iter().any(|f| f.level == Level::Deny)
+        || (a.strict_baseline && !checked.stale.is_empty())
+    {
         1
     } else {
         0
@@ -339,6 +403,7 @@ fn edges(a: EdgesArgs) -> i32 {
     }
     let mut out = std::io::stdout().lock();
     let res = match a.format {
+        _ if a.unresolved => report::edges::write_unresolved(&an, &mut out),
         EdgesFormat::Tsv => report::edges::write_tsv(&an, &mut out),
         EdgesFormat::Json => report::edges::write_json(&an, &mut out),
     };
@@ -572,4 +637,81 @@ fn explain(a: ExplainArgs) -> i32 {
         }
         _ => 0,
     }
+}
+
+fn init(a: InitArgs) -> i32 {
+    let style = style(a.common.color);
+    let opts = options(&a.common, None);
+    let ws = match analysis::load_workspace(&opts, a.common.include_tests) {
+        Ok(w) => w,
+        Err(e) => return report_error(Error::Workspace(e), &style),
+    };
+    let target = a
+        .output
+        .clone()
+        .unwrap_or_else(|| ws.root.join("domains.toml"));
+    let to_stdout = target.as_os_str() == "-";
+    if !to_stdout && target.exists() && !a.force {
+        eprintln!(
+            "error: {} exists; pass --force to overwrite it, or -o PATH to write elsewhere",
+            target.display()
+        );
+        return 2;
+    }
+    let an = analysis::analyse(
+        ws,
+        a.common.include_tests,
+        a.common.threads,
+        Default::default(),
+    );
+    let out = crate::init::init(&an, a.depth, a.suggest);
+    // The generated file must load and apply cleanly: check before writing it.
+    match crate::config::parse_str(&out.text, "domains.toml") {
+        Ok(cfg) => {
+            let (_, errors) = crate::config::assign(&cfg, &an.workspace, &an.program);
+            if errors.iter().any(|e| !e.warning) {
+                let errs = crate::config::ConfigErrors {
+                    source: Some(cfg.source.clone()),
+                    errors,
+                };
+                eprint!("{}", report::human::render_config_errors(&errs, &style));
+                eprintln!(
+                    "error: the generated configuration does not apply (a bug: please report it)"
+                );
+                return 2;
+            }
+        }
+        Err(errs) => {
+            eprint!("{}", report::human::render_config_errors(&errs, &style));
+            eprintln!(
+                "error: the generated configuration does not parse (a bug: please report it)"
+            );
+            return 2;
+        }
+    }
+    if to_stdout {
+        print!("{}", out.text);
+    } else if let Err(e) = std::fs::write(&target, &out.text) {
+        eprintln!("error: cannot write {}: {e}", target.display());
+        return 2;
+    } else {
+        eprintln!("wrote {} with {} domains", target.display(), out.domains);
+    }
+    match out.baseline_modularity {
+        Some(split) => eprintln!(
+            "modularity of the proposal: {:.3} (top-level split: {split:.3}; higher is better, above 0.3 is a clear structure)",
+            out.modularity
+        ),
+        None => eprintln!(
+            "modularity of this split: {:.3} (higher is better; try --suggest)",
+            out.modularity
+        ),
+    }
+    if !out.cycles.is_empty() {
+        eprintln!(
+            "{} group(s) of domains depend on each other in a cycle: `cycles` is set to \"warn\" until they are cut",
+            out.cycles.len()
+        );
+    }
+    0
 }

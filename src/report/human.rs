@@ -144,6 +144,9 @@ pub struct Summary {
     pub unassigned: usize,
     pub errors: usize,
     pub warnings: usize,
+    pub baselined: usize,
+    pub suppressed: usize,
+    pub stale: usize,
 }
 
 pub fn summary(c: &Checked) -> Summary {
@@ -166,8 +169,14 @@ pub fn summary(c: &Checked) -> Summary {
             .filter(|f| f.rule == Rule::UnassignedModule)
             .map(|f| f.modules.len())
             .sum(),
-        errors: c.findings.iter().filter(|f| f.level == Level::Deny).count(),
-        warnings: c.findings.iter().filter(|f| f.level == Level::Warn).count() + input_warnings,
+        errors: c.findings.iter().filter(|f| f.level == Level::Deny).count()
+            + if c.stale_is_error { c.stale.len() } else { 0 },
+        warnings: c.findings.iter().filter(|f| f.level == Level::Warn).count()
+            + input_warnings
+            + if c.stale_is_error { 0 } else { c.stale.len() },
+        baselined: c.baselined,
+        suppressed: c.suppressed,
+        stale: c.stale.len(),
     }
 }
 
@@ -177,6 +186,25 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 pub fn summary_line(s: &Summary) -> String {
     let violations = s.forbidden + s.bypass;
+    let mut known = Vec::new();
+    if s.baselined > 0 {
+        known.push(format!("{} baselined", s.baselined));
+    }
+    if s.suppressed > 0 {
+        known.push(format!("{} suppressed", s.suppressed));
+    }
+    if s.stale > 0 {
+        known.push(plural(
+            s.stale,
+            "stale baseline entry",
+            "stale baseline entries",
+        ));
+    }
+    let known = if known.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", known.join(", "))
+    };
     format!(
         "{} in {} ({} forbidden, {} interface {}), {}, {} unassigned; {}, {}",
         plural(violations, "violation", "violations"),
@@ -188,7 +216,7 @@ pub fn summary_line(s: &Summary) -> String {
         plural(s.unassigned, "module", "modules"),
         plural(s.errors, "error", "errors"),
         plural(s.warnings, "warning", "warnings"),
-    )
+    ) + &known
 }
 
 pub fn write(c: &Checked, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
@@ -205,6 +233,30 @@ pub fn write(c: &Checked, style: &Style, out: &mut dyn Write) -> std::io::Result
     }
     for f in &c.findings {
         write!(out, "{}", render_finding(c, f, style))?;
+    }
+    if let Some(b) = c.baseline.as_ref().filter(|_| !c.stale.is_empty()) {
+        let errors = c
+            .stale
+            .iter()
+            .map(|st| crate::config::ConfigError {
+                code: "baseline-stale",
+                message: format!(
+                    "baseline entry no longer occurs ({} recorded, {} found): {} {} -> {}",
+                    st.recorded, st.found, st.key.rule, st.key.from_module, st.key.to_item
+                ),
+                span: Some(st.span.clone()),
+                label: Some("fixed".into()),
+                help: Some(
+                    "run `cargo domains check --update-baseline` to shrink the baseline".into(),
+                ),
+                warning: !c.stale_is_error,
+            })
+            .collect();
+        let errs = ConfigErrors {
+            source: b.source.clone(),
+            errors,
+        };
+        write!(out, "{}", render_config_errors(&errs, style))?;
     }
     let s = summary(c);
     let t = &c.analysis.timings;

@@ -19,6 +19,7 @@ struct Output<'a> {
     summary: Summary,
     findings: Vec<FindingJson<'a>>,
     diagnostics: Vec<DiagJson>,
+    stale_baseline: Vec<StaleJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -37,6 +38,18 @@ struct Summary {
     lines: u64,
     references: usize,
     unresolved_paths: usize,
+    baselined: usize,
+    suppressed: usize,
+    stale_baseline_entries: usize,
+}
+
+#[derive(Serialize)]
+struct StaleJson<'a> {
+    rule: &'a str,
+    from_module: &'a str,
+    to_item: &'a str,
+    recorded: usize,
+    found: usize,
 }
 
 #[derive(Serialize)]
@@ -201,7 +214,21 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
             lines: p.lines(),
             references: refs.len(),
             unresolved_paths: c.analysis.resolution.unresolved.len(),
+            baselined: c.baselined,
+            suppressed: c.suppressed,
+            stale_baseline_entries: c.stale.len(),
         },
+        stale_baseline: c
+            .stale
+            .iter()
+            .map(|st| StaleJson {
+                rule: &st.key.rule,
+                from_module: &st.key.from_module,
+                to_item: &st.key.to_item,
+                recorded: st.recorded,
+                found: st.found,
+            })
+            .collect(),
         findings,
         diagnostics,
     };

@@ -1,9 +1,15 @@
 //! Output: human diagnostics (miette), JSON, and the edge list. Reporters only format what the
 //! analysis found; they never analyse.
 
+pub mod dot;
 pub mod edges;
+pub mod explain;
+pub mod github;
+pub mod graph_json;
 pub mod human;
 pub mod json;
+pub mod mermaid;
+pub mod sarif;
 
 use crate::modules::{ModuleId, Pos, Program};
 use crate::workspace::{TargetKind, Workspace};

@@ -113,13 +113,24 @@ fn finding(input: &Input, level: Level, cycle: Vec<DomainId>) -> Finding {
     let mut edges = Vec::new();
     for w in cycle.windows(2) {
         let ids = input.domain_graph.refs(w[0], w[1]);
-        // Example: the first reference by file, line, column.
+        // Example: the clearest reference (a named item written in code, not a method call
+        // or a bare module import), then the first by file, line, column.
         let example = ids
             .iter()
             .copied()
             .min_by(|a, b| {
                 let (ra, rb) = (&refs[*a], &refs[*b]);
-                (p.file_rel(ra.file), ra.span.start).cmp(&(p.file_rel(rb.file), rb.span.start))
+                let weak = |r: &crate::resolve::Reference| {
+                    (
+                        r.ctx == crate::modules::Ctx::Method,
+                        r.kind == crate::resolve::RefKind::Mod,
+                    )
+                };
+                (weak(ra), p.file_rel(ra.file), ra.span.start).cmp(&(
+                    weak(rb),
+                    p.file_rel(rb.file),
+                    rb.span.start,
+                ))
             })
             .expect("a domain graph edge has references");
         edges.push(CycleEdge {

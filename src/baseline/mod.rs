@@ -1,0 +1,299 @@
+//! Adopting the check on code that already has violations.
+//!
+//! - [`Baseline`]: `domains-baseline.toml` records today's violations by rule, from-module and
+//!   to-item with a count (never by line, so moving code does not break it). `check` then
+//!   fails only on violations beyond it, and reports entries that no longer occur as stale.
+//! - [`suppress`]: `// domains: allow(RULE) reason: ...` on or above a line.
+
+pub mod suppress;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::analysis::Checked;
+use crate::config::{ConfigError, ConfigErrors, ConfigSource};
+use crate::rules::{Finding, Rule};
+
+pub const DEFAULT_FILE: &str = "domains-baseline.toml";
+const VERSION: u32 = 1;
+
+/// What identifies a violation across edits: no line numbers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub rule: String,
+    pub from_module: String,
+    pub to_item: String,
+}
+
+pub fn key(c: &Checked, f: &Finding) -> Key {
+    let p = &c.analysis.program;
+    let refs = &c.analysis.resolution.refs;
+    let (from_module, to_item) = match f.rule {
+        Rule::DomainCycle => {
+            let mut chain: Vec<&str> = f
+                .cycle
+                .iter()
+                .map(|e| c.config.domains[e.from].name.as_str())
+                .collect();
+            if let Some(first) = chain.first().copied() {
+                chain.push(first);
+            }
+            (String::new(), chain.join(" -> "))
+        }
+        Rule::UnassignedModule => (
+            f.from_module
+                .map(|m| p.modules[m as usize].path.clone())
+                .unwrap_or_default(),
+            String::new(),
+        ),
+        Rule::ForbiddenDependency | Rule::InterfaceBypass => {
+            let r = f.reference.map(|r| &refs[r]);
+            (
+                r.map(|r| p.modules[r.from as usize].path.clone())
+                    .unwrap_or_default(),
+                r.map(|r| r.item.clone()).unwrap_or_default(),
+            )
+        }
+    };
+    Key {
+        rule: f.rule.code().to_string(),
+        from_module,
+        to_item,
+    }
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    rule: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    from_module: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    to_item: String,
+    count: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBaseline {
+    version: Spanned<u32>,
+    #[serde(default)]
+    violation: Vec<Spanned<RawEntry>>,
+}
+
+/// A loaded baseline.
+#[derive(Clone, Debug, Default)]
+pub struct Baseline {
+    pub path: PathBuf,
+    pub entries: BTreeMap<Key, (usize, Range<usize>)>,
+    pub source: Option<ConfigSource>,
+}
+
+fn error(
+    source: &ConfigSource,
+    message: String,
+    span: Option<Range<usize>>,
+    help: &str,
+) -> ConfigErrors {
+    ConfigErrors {
+        source: Some(source.clone()),
+        errors: vec![ConfigError {
+            code: "baseline-invalid",
+            message,
+            span,
+            label: Some("here".into()),
+            help: Some(help.into()),
+            warning: false,
+        }],
+    }
+}
+
+impl Baseline {
+    /// Reads a baseline; a missing file is an empty baseline.
+    pub fn load(path: &Path, display: &str) -> Result<Baseline, ConfigErrors> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Baseline {
+                    path: path.to_path_buf(),
+                    ..Default::default()
+                });
+            }
+            Err(e) => {
+                return Err(ConfigErrors {
+                    source: None,
+                    errors: vec![ConfigError {
+                        code: "baseline-invalid",
+                        message: format!("cannot read baseline `{display}`: {e}"),
+                        span: None,
+                        label: None,
+                        help: None,
+                        warning: false,
+                    }],
+                });
+            }
+        };
+        let source = ConfigSource {
+            path: path.to_path_buf(),
+            name: display.to_string(),
+            text: Arc::from(text),
+        };
+        let help = "regenerate it with `cargo domains check --update-baseline`";
+        let raw: RawBaseline = toml::from_str(&source.text).map_err(|e| {
+            error(
+                &source,
+                format!("malformed baseline: {}", e.message().trim()),
+                e.span(),
+                help,
+            )
+        })?;
+        if *raw.version.get_ref() != VERSION {
+            return Err(error(
+                &source,
+                format!(
+                    "baseline version {} is not supported (expected {VERSION})",
+                    raw.version.get_ref()
+                ),
+                Some(raw.version.span()),
+                help,
+            ));
+        }
+        let mut entries = BTreeMap::new();
+        for e in raw.violation {
+            let span = e.span();
+            let e = e.into_inner();
+            if !Rule::ALL.iter().any(|r| r.code() == e.rule) {
+                return Err(error(
+                    &source,
+                    format!("unknown rule `{}` in baseline", e.rule),
+                    Some(span),
+                    help,
+                ));
+            }
+            let key = Key {
+                rule: e.rule,
+                from_module: e.from_module,
+                to_item: e.to_item,
+            };
+            if entries.insert(key, (e.count, span.clone())).is_some() {
+                return Err(error(
+                    &source,
+                    "duplicate baseline entry".into(),
+                    Some(span),
+                    help,
+                ));
+            }
+        }
+        Ok(Baseline {
+            path: path.to_path_buf(),
+            entries,
+            source: Some(source),
+        })
+    }
+
+    /// A baseline recording exactly these findings.
+    pub fn from_findings(c: &Checked, findings: &[Finding], path: &Path) -> Baseline {
+        let mut entries: BTreeMap<Key, (usize, Range<usize>)> = BTreeMap::new();
+        for f in findings {
+            entries.entry(key(c, f)).or_insert((0, 0..0)).0 += 1;
+        }
+        Baseline {
+            path: path.to_path_buf(),
+            entries,
+            source: None,
+        }
+    }
+
+    pub fn to_toml(&self) -> String {
+        let mut s = String::from(
+            "# cargo-domains baseline: violations that existed when it was written. `cargo domains check`\n\
+             # fails only on violations beyond these, and reports entries that no longer occur.\n\
+             # Regenerate with `cargo domains check --update-baseline` (after fixing, to shrink it).\n",
+        );
+        s.push_str(&format!("version = {VERSION}\n"));
+        for (k, (count, _)) in &self.entries {
+            let entry = RawEntry {
+                rule: k.rule.clone(),
+                from_module: k.from_module.clone(),
+                to_item: k.to_item.clone(),
+                count: *count,
+            };
+            s.push_str("\n[[violation]]\n");
+            s.push_str(&toml::to_string(&entry).expect("baseline entry serialises"));
+        }
+        s
+    }
+
+    /// Writes atomically: a temporary file beside the target, then a rename.
+    pub fn write(&self) -> std::io::Result<()> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let res = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.to_toml().as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        })();
+        if res.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        res
+    }
+}
+
+/// A baseline entry that no longer occurs as often as recorded.
+#[derive(Clone, Debug)]
+pub struct Stale {
+    pub key: Key,
+    pub recorded: usize,
+    pub found: usize,
+    pub span: Range<usize>,
+}
+
+/// Splits findings into new ones (kept in `findings`) and baselined ones (returned count);
+/// also returns the stale entries.
+pub fn apply(c: &Checked, findings: &mut Vec<Finding>, baseline: &Baseline) -> (usize, Vec<Stale>) {
+    let mut used: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut baselined = 0;
+    findings.retain(|f| {
+        let k = key(c, f);
+        let allowed = baseline.entries.get(&k).map(|e| e.0).unwrap_or(0);
+        let n = used.entry(k).or_insert(0);
+        if *n < allowed {
+            *n += 1;
+            baselined += 1;
+            false
+        } else {
+            true
+        }
+    });
+    let stale = baseline
+        .entries
+        .iter()
+        .filter_map(|(k, (recorded, span))| {
+            let found = used.get(k).copied().unwrap_or(0);
+            (found < *recorded).then(|| Stale {
+                key: k.clone(),
+                recorded: *recorded,
+                found,
+                span: span.clone(),
+            })
+        })
+        .collect();
+    (baselined, stale)
+}

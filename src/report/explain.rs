@@ -1,0 +1,256 @@
+//! `cargo domains explain FROM TO`: why domain FROM depends on domain TO. Every reference
+//! behind the edge of the domain graph, grouped by the item it reaches, with its location,
+//! the path as written (so a path around the interface shows) and what the rules say of it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::analysis::Checked;
+use crate::config::DomainId;
+use crate::graph::view::{self, RefStatus};
+
+#[derive(Serialize)]
+pub struct Explanation {
+    pub schema_version: u32,
+    pub from: String,
+    pub to: String,
+    /// Whether `from` may depend on `to` at all.
+    pub allowed: bool,
+    pub reason: String,
+    /// The interface patterns of `to` (empty: none).
+    pub interface: Vec<String>,
+    pub references: usize,
+    pub forbidden_sites: usize,
+    pub interface_bypasses: usize,
+    pub items: Vec<ItemGroup>,
+}
+
+#[derive(Serialize)]
+pub struct ItemGroup {
+    /// Full path of the defining item.
+    pub item: String,
+    pub kind: &'static str,
+    /// The module that defines it.
+    pub module: String,
+    pub references: Vec<Site>,
+}
+
+#[derive(Serialize)]
+pub struct Site {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub from_module: String,
+    pub path_as_written: String,
+    pub context: crate::modules::Ctx,
+    pub status: RefStatus,
+    /// Whether `check` reports this reference (false: another reference at the same site
+    /// or a `use` of the same module covers it; see docs/rules.md).
+    pub reported: bool,
+}
+
+impl Site {
+    /// `forbidden-dependency`, `interface-bypass`, `forbidden (covered)`, `allowed`...
+    pub fn status_text(&self) -> &'static str {
+        match (self.status, self.reported) {
+            (RefStatus::Allowed, _) => "allowed",
+            (RefStatus::Forbidden, true) => "forbidden-dependency",
+            (RefStatus::Forbidden, false) => "forbidden (covered)",
+            (RefStatus::InterfaceBypass, true) => "interface-bypass",
+            (RefStatus::InterfaceBypass, false) => "bypass (covered)",
+        }
+    }
+}
+
+/// `use`, `type`, `expr`, ... (the JSON name of the context).
+fn ctx_str(c: crate::modules::Ctx) -> String {
+    match serde_json::to_value(c) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+pub fn explain(c: &Checked, from: DomainId, to: DomainId) -> Explanation {
+    let input = view::rules_input(c);
+    let p = &c.analysis.program;
+    let refs = &c.analysis.resolution.refs;
+    let domains = &c.config.domains;
+    let (fd, td) = (&domains[from], &domains[to]);
+    let allowed = crate::rules::boundary::allowed(&input, from, to);
+    let declared: Vec<String> = fd
+        .depends_on
+        .iter()
+        .map(|(n, _)| format!("\"{n}\""))
+        .collect();
+    let reason = if from == to {
+        format!("`{}` is the same domain", fd.name)
+    } else if fd.depends_on_any {
+        format!("`{}` may use every domain (depends_on = [\"*\"])", fd.name)
+    } else if td.shared {
+        format!("`{}` is a shared kernel", td.name)
+    } else if allowed {
+        format!("`{}` is in `domains.{}.depends_on`", td.name, fd.name)
+    } else {
+        format!(
+            "`{}` is not in `domains.{}.depends_on` [{}] and is not a shared kernel",
+            td.name,
+            fd.name,
+            declared.join(", ")
+        )
+    };
+    let mut groups: BTreeMap<String, ItemGroup> = BTreeMap::new();
+    let (mut forbidden_sites, mut bypasses) = (0, 0);
+    let ids = c.domain_graph.refs(from, to);
+    for &i in ids {
+        let r = &refs[i];
+        let status = view::classify(&input, r, from, to);
+        if r.reportable {
+            match status {
+                RefStatus::Forbidden => forbidden_sites += 1,
+                RefStatus::InterfaceBypass => bypasses += 1,
+                RefStatus::Allowed => {}
+            }
+        }
+        groups
+            .entry(r.item.clone())
+            .or_insert_with(|| ItemGroup {
+                item: r.item.clone(),
+                kind: r.kind.as_str(),
+                module: p.modules[r.to as usize].path.clone(),
+                references: Vec::new(),
+            })
+            .references
+            .push(Site {
+                file: p.file_rel(r.file).to_string(),
+                line: r.span.start.line,
+                column: r.span.start.col + 1,
+                from_module: p.modules[r.from as usize].path.clone(),
+                path_as_written: r.written.clone(),
+                context: r.ctx,
+                status,
+                reported: r.reportable,
+            });
+    }
+    let mut items: Vec<ItemGroup> = groups.into_values().collect();
+    for g in &mut items {
+        g.references.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.path_as_written).cmp(&(
+                &b.file,
+                b.line,
+                b.column,
+                &b.path_as_written,
+            ))
+        });
+    }
+    Explanation {
+        schema_version: 1,
+        from: fd.name.clone(),
+        to: td.name.clone(),
+        allowed,
+        reason,
+        interface: td.interface.iter().map(|p| p.text.clone()).collect(),
+        references: ids.len(),
+        forbidden_sites,
+        interface_bypasses: bypasses,
+        items,
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The human report.
+pub fn render(e: &Explanation) -> String {
+    let mut o = String::new();
+    let verdict = if e.allowed { "allowed" } else { "forbidden" };
+    let _ = writeln!(
+        o,
+        "{} -> {}: {} to {}, {verdict}",
+        e.from,
+        e.to,
+        plural(e.references, "reference", "references"),
+        plural(e.items.len(), "item", "items"),
+    );
+    let _ = writeln!(o, "  {}", e.reason);
+    if !e.interface.is_empty() {
+        let _ = writeln!(
+            o,
+            "  interface of `{}`: {}",
+            e.to,
+            e.interface
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if e.items.is_empty() {
+        let _ = writeln!(o, "\nno references from `{}` to `{}`", e.from, e.to);
+        return o;
+    }
+    let loc = |s: &Site| format!("{}:{}:{}", s.file, s.line, s.column);
+    let w_loc = e
+        .items
+        .iter()
+        .flat_map(|g| g.references.iter().map(|s| loc(s).len()))
+        .max()
+        .unwrap_or(0);
+    let w_status = e
+        .items
+        .iter()
+        .flat_map(|g| g.references.iter().map(|s| s.status_text().len()))
+        .max()
+        .unwrap_or(0);
+    let w_ctx = e
+        .items
+        .iter()
+        .flat_map(|g| g.references.iter().map(|s| ctx_str(s.context).len()))
+        .max()
+        .unwrap_or(0);
+    let mut covered = false;
+    for g in &e.items {
+        let _ = writeln!(
+            o,
+            "\n{} ({}): {}",
+            g.item,
+            g.kind,
+            plural(g.references.len(), "reference", "references")
+        );
+        for s in &g.references {
+            covered |= !s.reported && s.status != RefStatus::Allowed;
+            let _ = writeln!(
+                o,
+                "  {:<w_loc$}  {:<w_status$}  {:<w_ctx$}  {}",
+                loc(s),
+                s.status_text(),
+                ctx_str(s.context),
+                s.path_as_written
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nreported by `check`: {} forbidden-dependency, {} interface-bypass",
+        e.forbidden_sites, e.interface_bypasses,
+    );
+    if covered {
+        let _ = writeln!(
+            o,
+            "(covered): the same dependency is reported at the `use` that imports the name, or at the path's own qualifier"
+        );
+    }
+    o
+}
+
+pub fn write_human(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(render(e).as_bytes())
+}
+
+pub fn write_json(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, e)?;
+    writeln!(out)
+}
