@@ -1,0 +1,176 @@
+//! Hostile inputs: each gets a clear diagnostic or a clean error, never a panic or a hang.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+fn crate_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"hostile\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        "[settings]\nunassigned = \"allow\"\n[domains.root]\nmodules = [\"crate\"]\n",
+    )
+    .unwrap();
+    for (path, bytes) in files {
+        let p = tmp.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    tmp
+}
+
+fn check(dir: &Path) -> (Run, serde_json::Value) {
+    let m = dir.join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(matches!(r.code, 0..=2), "exit {}: {}", r.code, r.stderr);
+    let v = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, v)
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_5_mb_generated_file_is_analysed() {
+    let mut generated = String::with_capacity(5 << 20);
+    let mut i = 0;
+    while generated.len() < 5 << 20 {
+        generated.push_str(&format!("pub const GENERATED_{i}: u64 = {i};\npub fn f{i}() -> u64 {{ GENERATED_{i} + crate::BASE }}\n"));
+        i += 1;
+    }
+    let tmp = crate_with(&[
+        (
+            "src/lib.rs",
+            b"pub const BASE: u64 = 1;\npub mod generated;\n",
+        ),
+        ("src/generated.rs", generated.as_bytes()),
+    ]);
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(v["summary"]["lines"].as_u64().unwrap() > 100_000);
+    assert!(codes(&v).is_empty(), "{:?}", codes(&v));
+}
+
+#[test]
+fn deep_nesting_parses_on_a_big_stack_and_absurd_nesting_is_refused() {
+    let deep = format!(
+        "pub fn f() -> u32 {{ {}1{} }}\n",
+        "(".repeat(1_500),
+        ")".repeat(1_500)
+    );
+    let absurd = format!(
+        "pub fn g() -> u32 {{ {}1{} }}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let tmp = crate_with(&[
+        ("src/lib.rs", b"pub mod deep;\npub mod absurd;\n"),
+        ("src/deep.rs", deep.as_bytes()),
+        ("src/absurd.rs", absurd.as_bytes()),
+    ]);
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(codes(&v), ["too-deep"]);
+}
+
+#[test]
+fn empty_files_and_a_module_declared_twice_by_cfg() {
+    let tmp = crate_with(&[
+        (
+            "src/lib.rs",
+            b"pub mod empty;\n#[cfg(unix)]\n#[path = \"imp_unix.rs\"]\nmod imp;\n#[cfg(not(unix))]\n#[path = \"imp_other.rs\"]\nmod imp;\n",
+        ),
+        ("src/empty.rs", b""),
+        ("src/imp_unix.rs", b"pub fn name() -> &'static str { \"unix\" }\n"),
+        ("src/imp_other.rs", b"pub fn name() -> &'static str { \"other\" }\n"),
+    ]);
+    let m = tmp.path().join("Cargo.toml");
+    let r = run(&["modules", "--manifest-path", m.to_str().unwrap()]);
+    assert_eq!(r.code, 0);
+    let imp: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("crate::imp\t"))
+        .collect();
+    assert_eq!(
+        imp.len(),
+        1,
+        "one module for both cfg variants: {}",
+        r.stdout
+    );
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(codes(&v).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_the_source_tree_is_a_diagnostic() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub mod looped;\npub mod dangling;\n")]);
+    // looped.rs -> looped.rs (a symlink to itself), dangling.rs -> nowhere.
+    std::os::unix::fs::symlink("looped.rs", tmp.path().join("src/looped.rs")).unwrap();
+    std::os::unix::fs::symlink("nowhere.rs", tmp.path().join("src/dangling.rs")).unwrap();
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = codes(&v);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(
+        c.iter()
+            .all(|c| c == "missing-module-file" || c == "read-error"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_manifest_cargo_cannot_read_exits_2_with_cargos_reason() {
+    let tmp = crate_with(&[("src/lib.rs", b"")]);
+    std::fs::write(tmp.path().join("Cargo.toml"), "[package\nname = ").unwrap();
+    let (r, _) = check(tmp.path());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cargo metadata"), "{}", r.stderr);
+    assert!(r.stderr.contains("Cargo.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn a_crate_with_only_a_binary_is_addressed_as_crate_or_bin() {
+    let tmp = crate_with(&[
+        (
+            "src/main.rs",
+            b"mod cli;\nmod store;\nfn main() { cli::run(); }\n",
+        ),
+        ("src/cli.rs", b"pub fn run() { crate::store::save(); }\n"),
+        ("src/store.rs", b"pub fn save() {}\n"),
+    ]);
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        "[domains.cli]\nmodules = [\"crate::cli\"]\n[domains.store]\nmodules = [\"bin:hostile::store\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
+    )
+    .unwrap();
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows = actual_findings(&r.stdout);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].2, "bin:hostile::cli");
+    assert_eq!(rows[0].3, "bin:hostile::store::save");
+    assert!(v["summary"]["modules"].as_u64() == Some(3));
+}
