@@ -12,7 +12,9 @@
 mod methods;
 mod prelude;
 
-use std::collections::HashMap;
+/// Fast hashing for the resolver's many small string-keyed tables (no untrusted-input DoS concern:
+/// the keys are identifiers from the analysed code).
+type HashMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 use serde::Serialize;
 
@@ -57,10 +59,16 @@ const MACRO: usize = 2;
 #[derive(Default)]
 struct Names {
     explicit: [HashMap<String, Binding>; 3],
-    glob: [HashMap<String, Binding>; 3],
+    /// Resolved glob imports: (the `use`, the module or enum it imports from). Names behind
+    /// them are looked up on demand (see `glob_find`): materialising them costs N² bindings
+    /// on generated code like web-sys, where 1,700 modules glob-import each other.
+    globs: Vec<(u32, Def)>,
     /// A glob import from a crate outside the workspace: unknown names may come from it.
     external_glob: bool,
 }
+
+/// Memo of glob lookups, per scope and namespace: name -> binding.
+type GlobMemo = Vec<[HashMap<String, Option<Binding>>; 3]>;
 
 /// What kind of thing a reference reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -176,6 +184,7 @@ struct Resolver<'p> {
     crate_macros: HashMap<(u32, String), Vec<ItemId>>,
     /// Traits each type implements (from `impl Trait for Type`).
     traits_of: HashMap<ItemId, Vec<ItemId>>,
+    glob_memo: std::cell::RefCell<GlobMemo>,
 }
 
 pub fn resolve(p: &Program) -> Resolution {
@@ -183,10 +192,13 @@ pub fn resolve(p: &Program) -> Resolution {
         p,
         names: (0..p.scopes.len()).map(|_| Names::default()).collect(),
         externs: Vec::new(),
-        assoc: HashMap::new(),
-        traits_of: HashMap::new(),
-        ext_assoc: HashMap::new(),
-        crate_macros: HashMap::new(),
+        assoc: HashMap::default(),
+        traits_of: HashMap::default(),
+        glob_memo: std::cell::RefCell::new(
+            (0..p.scopes.len()).map(|_| Default::default()).collect(),
+        ),
+        ext_assoc: HashMap::default(),
+        crate_macros: HashMap::default(),
     };
     r.collect_externs();
     r.collect_definitions();
@@ -235,7 +247,7 @@ impl<'p> Resolver<'p> {
 
     fn collect_externs(&mut self) {
         for c in &self.p.crates {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for e in &c.info.externs {
                 let root = e.krate.and_then(|k| self.p.crates[k].root);
                 map.insert(e.name.clone(), root);
@@ -310,9 +322,112 @@ impl<'p> Resolver<'p> {
     }
 
     /// Looks a name up in one module's top-level scope (explicit names before glob imports).
-    fn lookup_in_module(&self, m: ModuleId, name: &str, ns: usize) -> Option<&Binding> {
-        let n = &self.names[self.module_scope(m) as usize];
-        n.explicit[ns].get(name).or_else(|| n.glob[ns].get(name))
+    fn lookup_in_module(&self, m: ModuleId, name: &str, ns: usize) -> Option<Binding> {
+        let scope = self.module_scope(m);
+        match self.names[scope as usize].explicit[ns].get(name) {
+            Some(b) => Some(b.clone()),
+            None => self.glob_find(scope, name, ns).0,
+        }
+    }
+
+    fn clear_glob_memo(&self) {
+        for m in self.glob_memo.borrow_mut().iter_mut() {
+            m.iter_mut().for_each(HashMap::clear);
+        }
+    }
+
+    /// Complete answer marker for [`Self::glob_find`].
+    const COMPLETE: usize = usize::MAX;
+
+    /// A name brought into `scope` by its glob imports. The second value is the depth of the
+    /// shallowest lookup still under way that this answer had to skip (a cycle), or
+    /// [`Self::COMPLETE`]: as in Tarjan's algorithm, a lookup whose cycles all lead back to
+    /// itself is complete and memoised. The memo is cleared whenever the import fixed point
+    /// may have changed the tables.
+    fn glob_find(&self, scope: ScopeId, name: &str, ns: usize) -> (Option<Binding>, usize) {
+        self.glob_find_in(scope, name, ns, &mut Vec::new())
+    }
+
+    /// [`Self::glob_find`] with the stack of scopes whose lookup of `name` is under way.
+    fn glob_find_in(
+        &self,
+        scope: ScopeId,
+        name: &str,
+        ns: usize,
+        stack: &mut Vec<ScopeId>,
+    ) -> (Option<Binding>, usize) {
+        let n = &self.names[scope as usize];
+        if n.globs.is_empty() {
+            return (None, Self::COMPLETE);
+        }
+        if let Some(hit) = self.glob_memo.borrow()[scope as usize][ns].get(name) {
+            return (hit.clone(), Self::COMPLETE);
+        }
+        if let Some(d) = stack.iter().position(|s| *s == scope) {
+            return (None, d); // a cycle: the lookup at depth `d` explores the rest
+        }
+        let depth = stack.len();
+        stack.push(scope);
+        let importer = self.p.scopes[scope as usize].module;
+        let mut low = Self::COMPLETE;
+        let mut found = None;
+        for &(ui, target) in &n.globs {
+            let u = &self.p.uses[ui as usize];
+            match target {
+                Def::Module(m) => {
+                    let ms = self.module_scope(m);
+                    let (b, l) = match self.names[ms as usize].explicit[ns].get(name) {
+                        Some(b) => (Some(b.clone()), Self::COMPLETE),
+                        None => self.glob_find_in(ms, name, ns, stack),
+                    };
+                    low = low.min(l);
+                    let Some(b) = b else { continue };
+                    let same_crate =
+                        self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
+                    let visible = match b.vis {
+                        Vis::Pub => true,
+                        Vis::Crate | Vis::Restricted => same_crate,
+                        Vis::Private => self.is_within(importer, b.home),
+                    };
+                    if !visible || b.origin == Some(ui) {
+                        continue;
+                    }
+                    let mut via = vec![m];
+                    via.extend(b.via.iter().copied());
+                    found = Some(Binding {
+                        def: b.def,
+                        vis: u.vis,
+                        home: importer,
+                        via,
+                        origin: b.origin.or(Some(ui)),
+                    });
+                    break;
+                }
+                Def::Item(id) if ns != MACRO => {
+                    if let Some(v) = self.p.items[id as usize]
+                        .variants
+                        .iter()
+                        .position(|v| v == name)
+                    {
+                        found = Some(Binding {
+                            def: Def::Variant(id, v as u32),
+                            vis: u.vis,
+                            home: importer,
+                            via: Vec::new(),
+                            origin: Some(ui),
+                        });
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        if found.is_some() || low >= depth {
+            self.glob_memo.borrow_mut()[scope as usize][ns].insert(name.to_string(), found.clone());
+            low = Self::COMPLETE;
+        }
+        (found, low)
     }
 
     /// Looks a name up from a scope: block scopes outwards, the module, the extern prelude,
@@ -322,8 +437,11 @@ impl<'p> Resolver<'p> {
         let mut external_glob = false;
         while let Some(id) = s {
             let n = &self.names[id as usize];
-            if let Some(b) = n.explicit[ns].get(name).or_else(|| n.glob[ns].get(name)) {
+            if let Some(b) = n.explicit[ns].get(name) {
                 return Some(b.clone());
+            }
+            if let (Some(b), _) = self.glob_find(id, name, ns) {
+                return Some(b);
             }
             external_glob |= n.external_glob;
             s = self.p.scopes[id as usize].parent;
@@ -547,6 +665,7 @@ impl<'p> Resolver<'p> {
             }
         }
         loop {
+            self.clear_glob_memo();
             let mut progress = false;
             let mut still = Vec::with_capacity(pending.len());
             for &ui in &pending {
@@ -570,34 +689,37 @@ impl<'p> Resolver<'p> {
                 }
             }
             pending = still;
+            // Tables may have grown: memoised misses may be wrong now. (Within one iteration a
+            // stale miss only delays an import to the next one; the last iteration changes
+            // nothing, so its memo is exact.)
+            self.clear_glob_memo();
             for glob in globs.iter_mut() {
                 let (ui, target) = *glob;
                 let u = &p.uses[ui as usize];
-                let target = match target {
-                    Some(t) => t,
-                    None => match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
-                        Walk::Found { def, .. } => {
-                            let def = match def {
-                                Def::Item(id) => self.unalias(id, 0),
-                                d => d,
-                            };
-                            glob.1 = Some(def);
-                            progress = true;
-                            def
+                if target.is_some() {
+                    continue;
+                }
+                match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
+                    Walk::Found { def, .. } => {
+                        let def = match def {
+                            Def::Item(id) => self.unalias(id, 0),
+                            d => d,
+                        };
+                        glob.1 = Some(def);
+                        if matches!(def, Def::Module(_) | Def::Item(_)) {
+                            self.names[u.scope as usize].globs.push((ui, def));
                         }
-                        Walk::External => {
-                            glob.1 = Some(Def::External);
-                            self.names[u.scope as usize].external_glob = true;
-                            progress = true;
-                            continue;
-                        }
-                        Walk::Missing => continue,
-                    },
-                };
-                if self.copy_glob(ui, target) {
-                    progress = true;
+                        progress = true;
+                    }
+                    Walk::External => {
+                        glob.1 = Some(Def::External);
+                        self.names[u.scope as usize].external_glob = true;
+                        progress = true;
+                    }
+                    Walk::Missing => {}
                 }
             }
+            progress |= self.propagate_external_globs();
             if !progress {
                 break;
             }
@@ -728,82 +850,30 @@ impl<'p> Resolver<'p> {
         false
     }
 
-    /// Copies what a glob import can see into the importing scope; true if anything was new.
-    fn copy_glob(&mut self, ui: u32, target: Def) -> bool {
-        let u = &self.p.uses[ui as usize];
-        let importer = u.module;
-        let mut new: Vec<(usize, String, Binding)> = Vec::new();
-        match target {
-            Def::Module(m) => {
-                let src = &self.names[self.module_scope(m) as usize];
-                let dst = &self.names[u.scope as usize];
-                let same_crate =
-                    self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
-                for ns in [TYPE, VALUE, MACRO] {
-                    for (name, b) in src.explicit[ns].iter().chain(src.glob[ns].iter()) {
-                        if dst.explicit[ns].contains_key(name) || dst.glob[ns].contains_key(name) {
-                            continue;
-                        }
-                        if new.iter().any(|(n2, s, _)| *n2 == ns && s == name) {
-                            continue;
-                        }
-                        let visible = match b.vis {
-                            Vis::Pub => true,
-                            Vis::Crate | Vis::Restricted => same_crate,
-                            Vis::Private => self.is_within(importer, b.home),
-                        };
-                        if !visible || b.origin == Some(ui) {
-                            continue;
-                        }
-                        let mut via = vec![m];
-                        via.extend(b.via.iter().copied());
-                        new.push((
-                            ns,
-                            name.clone(),
-                            Binding {
-                                def: b.def,
-                                vis: u.vis,
-                                home: importer,
-                                via,
-                                origin: b.origin.or(Some(ui)),
-                            },
-                        ));
-                    }
+    /// A module glob-importing a module that glob-imports an external crate may see unknown
+    /// names from it too. True if a flag changed.
+    fn propagate_external_globs(&mut self) -> bool {
+        let mut changed = false;
+        loop {
+            let mut any = false;
+            for sid in 0..self.names.len() {
+                if self.names[sid].external_glob {
+                    continue;
                 }
-                if src.external_glob && !dst.external_glob {
-                    self.names[u.scope as usize].external_glob = true;
-                    return true;
+                let hit = self.names[sid].globs.iter().any(|(_, t)| match t {
+                    Def::Module(m) => self.names[self.module_scope(*m) as usize].external_glob,
+                    _ => false,
+                });
+                if hit {
+                    self.names[sid].external_glob = true;
+                    any = true;
                 }
             }
-            Def::Item(id) => {
-                let it = &self.p.items[id as usize];
-                let dst = &self.names[u.scope as usize];
-                for (vi, v) in it.variants.iter().enumerate() {
-                    for ns in [TYPE, VALUE] {
-                        if dst.explicit[ns].contains_key(v) || dst.glob[ns].contains_key(v) {
-                            continue;
-                        }
-                        new.push((
-                            ns,
-                            v.clone(),
-                            Binding {
-                                def: Def::Variant(id, vi as u32),
-                                vis: u.vis,
-                                home: importer,
-                                via: Vec::new(),
-                                origin: Some(ui),
-                            },
-                        ));
-                    }
-                }
+            if !any {
+                return changed;
             }
-            _ => {}
+            changed = true;
         }
-        let changed = !new.is_empty();
-        for (ns, name, b) in new {
-            self.names[u.scope as usize].glob[ns].insert(name, b);
-        }
-        changed
     }
 
     fn collect_impls(&mut self) {
