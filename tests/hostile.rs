@@ -182,27 +182,88 @@ fn a_crate_with_only_a_binary_is_addressed_as_crate_or_bin() {
 fn mutually_glob_importing_siblings_resolve_through_each_other() {
     let n = 300;
     let mut files: Vec<(String, String)> = vec![
-        ("src/lib.rs".into(), "mod features;\npub use features::*;\n".into()),
+        (
+            "src/lib.rs".into(),
+            "mod features;\npub use features::*;\n".into(),
+        ),
         ("src/features/mod.rs".into(), String::new()),
     ];
     for i in 1..=n {
-        files[1].1.push_str(&format!("mod gen_{i};\npub use gen_{i}::*;\n"));
+        files[1]
+            .1
+            .push_str(&format!("mod gen_{i};\npub use gen_{i}::*;\n"));
         let next = i % n + 1;
         files.push((
             format!("src/features/gen_{i}.rs"),
             format!("use super::*;\npub struct T{i};\nimpl T{i} {{ pub fn next(&self) -> T{next} {{ T{next} }} }}\n"),
         ));
     }
-    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (p.as_str(), t.as_bytes())).collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_bytes()))
+        .collect();
     let tmp = crate_with(&refs);
     let m = tmp.path().join("Cargo.toml");
     let r = run(&["edges", "--manifest-path", m.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for i in [1, 150, n] {
         let next = i % n + 1;
-        let edge = format!("hostile::features::gen_{i}\thostile::features::gen_{next}\thostile::features::gen_{next}::T{next}\tstruct");
+        let edge = format!(
+            "hostile::features::gen_{i}\thostile::features::gen_{next}\thostile::features::gen_{next}::T{next}\tstruct"
+        );
         assert!(r.stdout.contains(&edge), "missing {edge}");
     }
-    let u = run(&["edges", "--unresolved", "--manifest-path", m.to_str().unwrap()]);
+    let u = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
     assert_eq!(u.stdout, "", "nothing unresolved");
+}
+
+/// Layouts found by the corpus sweep: raw identifiers (`mod r#match;` is `match.rs`),
+/// `#[cfg_attr(.., path = "..")]`, `#[path]` on an inline module of a non-mod-rs file, and
+/// binary names with `-`.
+#[test]
+fn odd_but_legal_module_layouts_resolve() {
+    let tmp = crate_with(&[
+        (
+            "src/lib.rs",
+            b"pub mod r#match;\npub mod sub;\n#[cfg_attr(unix, path = \"imp/unix.rs\")]\n#[cfg_attr(not(unix), path = \"imp/other.rs\")]\nmod imp;\n\
+              pub fn f() -> crate::r#match::Arm { crate::sub::imp::traits::g(); imp::h(); crate::r#match::r#Arm }\n",
+        ),
+        ("src/match.rs", b"pub struct Arm;\n"),
+        ("src/sub.rs", b"#[path = \"data\"]\npub mod imp {\n    pub mod traits;\n}\n"),
+        ("src/data/traits.rs", b"pub fn g() {}\n"),
+        ("src/imp/unix.rs", b"pub fn h() {}\n"),
+        ("src/imp/other.rs", b"pub fn h() {}\n"),
+        ("src/bin/my-tool.rs", b"fn main() { hostile::f(); }\n"),
+    ]);
+    let m = tmp.path().join("Cargo.toml");
+    let r = run(&["edges", "--manifest-path", m.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "no diagnostics: {}", r.stderr);
+    for edge in [
+        "hostile\thostile::match\thostile::match::Arm\tstruct",
+        "hostile\thostile::sub::imp::traits\thostile::sub::imp::traits::g\tfn",
+        "hostile\thostile::imp\thostile::imp::h\tfn",
+        "bin:my-tool\thostile\thostile::f\tfn",
+    ] {
+        assert!(r.stdout.contains(edge), "missing {edge} in\n{}", r.stdout);
+    }
+    let u = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(u.stdout, "");
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        "[domains.app]\nmodules = [\"crate\", \"bin:my-tool\"]\n",
+    )
+    .unwrap();
+    let (r, _) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }

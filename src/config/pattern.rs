@@ -42,7 +42,8 @@ impl Pattern {
         let krate = if head == "crate" {
             CrateSel::Primary
         } else if let Some(bin) = head.strip_prefix("bin:") {
-            if !is_ident(bin) {
+            // Binary names may contain `-` (`src/bin/my-tool.rs`).
+            if !is_ident(&bin.replace('-', "_")) {
                 return Err(format!(
                     "`{head}`: expected `bin:` followed by a binary target name"
                 ));
@@ -119,6 +120,7 @@ mod tests {
     fn parses_crate_selectors() {
         assert_eq!(p("crate").krate, CrateSel::Primary);
         assert_eq!(p("bin:shop::cli").krate, CrateSel::Bin("shop".into()));
+        assert_eq!(p("bin:my-tool").krate, CrateSel::Bin("my-tool".into()));
         assert_eq!(
             p("shop-billing::api").krate,
             CrateSel::Lib("shop_billing".into())

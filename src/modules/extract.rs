@@ -318,12 +318,44 @@ fn attr_path_value(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
+/// `#[cfg_attr(unix, path = "imp/unix.rs")]`: every path a `cfg_attr` may give the module.
+fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in attrs.iter().filter(|a| a.path().is_ident("cfg_attr")) {
+        let syn::Meta::List(list) = &a.meta else {
+            continue;
+        };
+        let toks: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+        for w in toks.windows(3) {
+            if let (TokenTree::Ident(i), TokenTree::Punct(eq), TokenTree::Literal(lit)) =
+                (&w[0], &w[1], &w[2])
+                && i == "path"
+                && eq.as_char() == '='
+                && let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&lit.to_string())
+            {
+                out.push(s.value());
+            }
+        }
+    }
+    out
+}
+
 fn has_attr(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().any(|a| a.path().is_ident(name))
 }
 
+/// An identifier's name: `r#match` and `match` are the same name (and `mod r#match;` is
+/// the file `match.rs`).
+pub fn ident_name(i: &proc_macro2::Ident) -> String {
+    let s = i.to_string();
+    match s.strip_prefix("r#") {
+        Some(raw) => raw.to_string(),
+        None => s,
+    }
+}
+
 fn path_segs(p: &syn::Path) -> Vec<String> {
-    p.segments.iter().map(|s| s.ident.to_string()).collect()
+    p.segments.iter().map(|s| ident_name(&s.ident)).collect()
 }
 
 /// The path of a type, when it is one (`Foo`, `crate::a::Foo<T>`, `&Foo`).
@@ -404,10 +436,10 @@ impl Extractor {
         let mark = self.generics.len();
         for p in &g.params {
             if let syn::GenericParam::Type(t) = p {
-                self.generics.push(t.ident.to_string());
+                self.generics.push(ident_name(&t.ident));
                 self.bounds.push(first_trait_bound(t.bounds.iter()));
             } else if let syn::GenericParam::Const(c) = p {
-                self.generics.push(c.ident.to_string());
+                self.generics.push(ident_name(&c.ident));
                 self.bounds.push(None);
             }
         }
@@ -508,14 +540,14 @@ impl Extractor {
             }
             syn::Expr::Field(f) => {
                 let name = match &f.member {
-                    syn::Member::Named(i) => i.to_string(),
+                    syn::Member::Named(i) => ident_name(i),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
                 Some(Recv::Field(Box::new(self.recv_of(&f.base)?), name))
             }
             syn::Expr::MethodCall(m) => Some(Recv::Method(
                 Box::new(self.recv_of(&m.receiver)?),
-                m.method.to_string(),
+                ident_name(&m.method),
             )),
             syn::Expr::Call(c) => match &*c.func {
                 syn::Expr::Path(p) if p.qself.is_none() => {
@@ -554,7 +586,7 @@ impl Extractor {
     fn bind_typed(&mut self, pat: &syn::Pat, recv: Option<Recv>) {
         match pat {
             syn::Pat::Ident(pi) if pi.subpat.is_none() && recv.is_some() => {
-                self.locals.push((pi.ident.to_string(), recv));
+                self.locals.push((ident_name(&pi.ident), recv));
             }
             syn::Pat::Type(pt) => {
                 let r = self.ty_ref(&pt.ty).map(Recv::Typed);
@@ -634,13 +666,13 @@ impl Extractor {
         let start = start.or(Some(here));
         match tree {
             syn::UseTree::Path(p) => {
-                prefix.push(p.ident.to_string());
+                prefix.push(ident_name(&p.ident));
                 self.flatten_use(&p.tree, prefix, start, ctx);
                 prefix.pop();
             }
             syn::UseTree::Name(n) => self.push_use(
                 prefix,
-                n.ident.to_string(),
+                ident_name(&n.ident),
                 None,
                 start,
                 n.ident.span(),
@@ -648,8 +680,8 @@ impl Extractor {
             ),
             syn::UseTree::Rename(r) => self.push_use(
                 prefix,
-                r.ident.to_string(),
-                Some(r.rename.to_string()),
+                ident_name(&r.ident),
+                Some(ident_name(&r.rename)),
                 start,
                 r.rename.span(),
                 ctx,
@@ -844,7 +876,7 @@ impl Extractor {
             } else {
                 syn::Visibility::Inherited
             };
-            let idx = self.item(name.to_string(), kind, &vis, name.span(), test);
+            let idx = self.item(ident_name(name), kind, &vis, name.span(), test);
             // Tuple/unit structs also name a value; we cannot tell here, so assume it.
             self.out.items[idx].value_ctor = kind == ItemKind::Struct;
         }
@@ -895,7 +927,7 @@ fn scan_paths(tokens: TokenStream, out: &mut Vec<(Vec<String>, bool, Span)>) {
                     i = start_i + 1;
                     continue;
                 }
-                let mut segs = vec![first.to_string()];
+                let mut segs = vec![ident_name(first)];
                 let start = pos(if leading {
                     toks[i].span().start()
                 } else {
@@ -905,7 +937,7 @@ fn scan_paths(tokens: TokenStream, out: &mut Vec<(Vec<String>, bool, Span)>) {
                 let mut j = start_i + 1;
                 while is_colon2(&toks, j) {
                     if let Some(TokenTree::Ident(id)) = toks.get(j + 2) {
-                        segs.push(id.to_string());
+                        segs.push(ident_name(id));
                         end = pos(id.span().end());
                         j += 3;
                     } else {
@@ -977,22 +1009,36 @@ impl<'ast> Visit<'ast> for Extractor {
         let Some(test) = self.skip_test(&m.attrs) else {
             return;
         };
-        let name = m.ident.to_string();
+        let name = ident_name(&m.ident);
         let path_attr = attr_path_value(&m.attrs);
         let dir = self.mod_dirs[self.module as usize].clone();
+        // `#[path]` at a file's top level is relative to the file's directory; inside inline
+        // modules, to the inline module's directory.
+        let path_base = if self.inline_depth == 0 {
+            self.file_dir.clone()
+        } else {
+            dir.clone()
+        };
         match &m.content {
             None => {
-                let (candidates, by_path_attr) = match path_attr {
-                    Some(p) => {
-                        // Top level: relative to the file's directory; inside inline modules:
-                        // relative to the inline module's directory.
-                        let base = if self.inline_depth == 0 {
-                            &self.file_dir
-                        } else {
-                            &dir
-                        };
-                        (vec![base.join(p)], true)
+                let alternatives = cfg_attr_paths(&m.attrs);
+                if path_attr.is_none() && !alternatives.is_empty() {
+                    // One declaration per `cfg_attr` path: the files are one module, merged
+                    // like `#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;`.
+                    for p in alternatives {
+                        self.out.decls.push(RawModDecl {
+                            parent: self.module,
+                            name: name.clone(),
+                            candidates: vec![path_base.join(p)],
+                            by_path_attr: true,
+                            is_test: test,
+                            span: span_of(m.ident.span()),
+                        });
                     }
+                    return;
+                }
+                let (candidates, by_path_attr) = match path_attr {
+                    Some(p) => (vec![path_base.join(p)], true),
                     None => (
                         vec![
                             dir.join(format!("{name}.rs")),
@@ -1025,7 +1071,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     span: Some(span_of(m.ident.span())),
                 });
                 self.mod_dirs.push(match path_attr {
-                    Some(p) => dir.join(p),
+                    Some(p) => path_base.join(p),
                     None => dir.join(&name),
                 });
                 let saved = (
@@ -1060,7 +1106,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            f.sig.ident.to_string(),
+            ident_name(&f.sig.ident),
             ItemKind::Fn,
             &f.vis,
             f.sig.ident.span(),
@@ -1075,7 +1121,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            st.ident.to_string(),
+            ident_name(&st.ident),
             ItemKind::Struct,
             &st.vis,
             st.ident.span(),
@@ -1083,7 +1129,7 @@ impl<'ast> Visit<'ast> for Extractor {
         );
         self.out.items[i].value_ctor = !matches!(st.fields, syn::Fields::Named(_));
         let g = self.push_generics(&st.generics);
-        self.self_ty.push(Some(vec![st.ident.to_string()]));
+        self.self_ty.push(Some(vec![ident_name(&st.ident)]));
         self.out.items[i].fields = st
             .fields
             .iter()
@@ -1092,7 +1138,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 let name = f
                     .ident
                     .as_ref()
-                    .map(|i| i.to_string())
+                    .map(ident_name)
                     .unwrap_or_else(|| n.to_string());
                 Some((name, self.ty_ref(&f.ty)?))
             })
@@ -1112,15 +1158,15 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            e.ident.to_string(),
+            ident_name(&e.ident),
             ItemKind::Enum,
             &e.vis,
             e.ident.span(),
             test,
         );
-        self.out.items[i].variants = e.variants.iter().map(|v| v.ident.to_string()).collect();
+        self.out.items[i].variants = e.variants.iter().map(|v| ident_name(&v.ident)).collect();
         let g = self.push_generics(&e.generics);
-        self.self_ty.push(Some(vec![e.ident.to_string()]));
+        self.self_ty.push(Some(vec![ident_name(&e.ident)]));
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| {
                 s.visit_generics(&e.generics);
@@ -1141,7 +1187,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         self.item(
-            u.ident.to_string(),
+            ident_name(&u.ident),
             ItemKind::Union,
             &u.vis,
             u.ident.span(),
@@ -1162,7 +1208,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            t.ident.to_string(),
+            ident_name(&t.ident),
             ItemKind::Trait,
             &t.vis,
             t.ident.span(),
@@ -1172,14 +1218,14 @@ impl<'ast> Visit<'ast> for Extractor {
             .items
             .iter()
             .filter_map(|ti| match ti {
-                syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
-                syn::TraitItem::Const(c) => Some(c.ident.to_string()),
-                syn::TraitItem::Type(ty) => Some(ty.ident.to_string()),
+                syn::TraitItem::Fn(f) => Some(ident_name(&f.sig.ident)),
+                syn::TraitItem::Const(c) => Some(ident_name(&c.ident)),
+                syn::TraitItem::Type(ty) => Some(ident_name(&ty.ident)),
                 _ => None,
             })
             .collect();
         let g = self.push_generics(&t.generics);
-        self.self_ty.push(Some(vec![t.ident.to_string()]));
+        self.self_ty.push(Some(vec![ident_name(&t.ident)]));
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| {
                 s.visit_generics(&t.generics);
@@ -1224,9 +1270,9 @@ impl<'ast> Visit<'ast> for Extractor {
             .items
             .iter()
             .filter_map(|ii| match ii {
-                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
-                syn::ImplItem::Const(c) => Some(c.ident.to_string()),
-                syn::ImplItem::Type(t) => Some(t.ident.to_string()),
+                syn::ImplItem::Fn(f) => Some(ident_name(&f.sig.ident)),
+                syn::ImplItem::Const(c) => Some(ident_name(&c.ident)),
+                syn::ImplItem::Type(t) => Some(ident_name(&t.ident)),
                 _ => None,
             })
             .collect();
@@ -1306,7 +1352,7 @@ impl<'ast> Visit<'ast> for Extractor {
         };
         if c.ident != "_" {
             let i = self.item(
-                c.ident.to_string(),
+                ident_name(&c.ident),
                 ItemKind::Const,
                 &c.vis,
                 c.ident.span(),
@@ -1325,7 +1371,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            st.ident.to_string(),
+            ident_name(&st.ident),
             ItemKind::Static,
             &st.vis,
             st.ident.span(),
@@ -1343,7 +1389,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let i = self.item(
-            t.ident.to_string(),
+            ident_name(&t.ident),
             ItemKind::TypeAlias,
             &t.vis,
             t.ident.span(),
@@ -1365,7 +1411,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         self.item(
-            t.ident.to_string(),
+            ident_name(&t.ident),
             ItemKind::Trait,
             &t.vis,
             t.ident.span(),
@@ -1385,13 +1431,13 @@ impl<'ast> Visit<'ast> for Extractor {
         let name = e
             .rename
             .as_ref()
-            .map(|(_, r)| r.to_string())
-            .unwrap_or_else(|| e.ident.to_string());
+            .map(|(_, r)| ident_name(r))
+            .unwrap_or_else(|| ident_name(&e.ident));
         if name == "_" {
             return;
         }
         let i = self.item(name, ItemKind::ExternCrate, &e.vis, e.ident.span(), test);
-        self.out.items[i].alias_of = Some(vec![e.ident.to_string()]);
+        self.out.items[i].alias_of = Some(vec![ident_name(&e.ident)]);
     }
 
     fn visit_item_foreign_mod(&mut self, f: &'ast syn::ItemForeignMod) {
@@ -1400,7 +1446,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 syn::ForeignItem::Fn(func) => {
                     if let Some(test) = self.skip_test(&func.attrs) {
                         self.item(
-                            func.sig.ident.to_string(),
+                            ident_name(&func.sig.ident),
                             ItemKind::Fn,
                             &func.vis,
                             func.sig.ident.span(),
@@ -1412,7 +1458,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 syn::ForeignItem::Static(st) => {
                     if let Some(test) = self.skip_test(&st.attrs) {
                         self.item(
-                            st.ident.to_string(),
+                            ident_name(&st.ident),
                             ItemKind::Static,
                             &st.vis,
                             st.ident.span(),
@@ -1424,7 +1470,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 syn::ForeignItem::Type(t) => {
                     if let Some(test) = self.skip_test(&t.attrs) {
                         self.item(
-                            t.ident.to_string(),
+                            ident_name(&t.ident),
                             ItemKind::TypeAlias,
                             &t.vis,
                             t.ident.span(),
@@ -1449,7 +1495,13 @@ impl<'ast> Visit<'ast> for Extractor {
                 } else {
                     syn::Visibility::Inherited
                 };
-                let i = self.item(ident.to_string(), ItemKind::Macro, &vis, ident.span(), test);
+                let i = self.item(
+                    ident_name(&ident),
+                    ItemKind::Macro,
+                    &vis,
+                    ident.span(),
+                    test,
+                );
                 self.out.items[i].macro_export = export;
             }
             // Macro bodies are templates, not code; but items they spell out literally
@@ -1537,7 +1589,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-        let name = p.ident.to_string();
+        let name = ident_name(&p.ident);
         if starts_upper(&name) && p.subpat.is_none() && p.by_ref.is_none() && p.mutability.is_none()
         {
             // `None`, `MAX_RETRIES`, a unit struct: a reference if such an item is in scope.
@@ -1622,7 +1674,7 @@ impl<'ast> Visit<'ast> for Extractor {
             .path
             .segments
             .last()
-            .map(|s| s.ident.to_string())
+            .map(|s| ident_name(&s.ident))
             .unwrap_or_default();
         if matches!(
             name.as_str(),
@@ -1651,7 +1703,7 @@ impl<'ast> Visit<'ast> for Extractor {
             self.out.methods.push(RawMethodCall {
                 scope: self.scope,
                 recv,
-                name: m.method.to_string(),
+                name: ident_name(&m.method),
                 span: span_of(m.method.span()),
                 is_test: self.in_test,
             });
@@ -1704,7 +1756,7 @@ impl Extractor {
                     if ty.first().is_some_and(|f| self.generics.contains(f)) {
                         return self.visit_path(path);
                     }
-                    ty.extend(path.segments.iter().map(|s| s.ident.to_string()));
+                    ty.extend(path.segments.iter().map(|s| ident_name(&s.ident)));
                     if ty[0] == "Self" {
                         match self.self_ty.last() {
                             Some(Some(st)) => {
