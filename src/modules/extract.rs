@@ -1496,7 +1496,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     syn::Visibility::Inherited
                 };
                 let i = self.item(
-                    ident_name(&ident),
+                    ident_name(ident),
                     ItemKind::Macro,
                     &vis,
                     ident.span(),
