@@ -319,3 +319,70 @@ depends_on = ["*"]
         ]
     );
 }
+
+#[test]
+fn a_method_call_is_reported_only_when_it_is_the_only_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::write(
+        d.join("Cargo.toml"),
+        "[package]\nname = \"meters\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/lib.rs"),
+        "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/c.rs"),
+        "pub struct Meter;\nimpl Meter {\n    pub fn read(&self) -> u32 {\n        1\n    }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/b.rs"),
+        "pub fn meter() -> crate::c::Meter {\n    crate::c::Meter\n}\n",
+    )
+    .unwrap();
+    // a reaches c only through a method call on b's return value.
+    std::fs::write(
+        d.join("src/a.rs"),
+        "pub fn reading() -> u32 {\n    crate::b::meter().read()\n}\n",
+    )
+    .unwrap();
+    // d names c's type: that is the finding; its method call is not reported again.
+    std::fs::write(
+        d.join("src/d.rs"),
+        "pub fn reading(m: &crate::c::Meter) -> u32 {\n    m.read()\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("domains.toml"),
+        "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n\
+         [domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]\n\
+         [domains.b]\nmodules = [\"crate::b\"]\ndepends_on = [\"c\"]\n\
+         [domains.c]\nmodules = [\"crate::c\"]\n\
+         [domains.d]\nmodules = [\"crate::d\"]\n",
+    )
+    .unwrap();
+    let r = check_json(d, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        actual_findings(&r.stdout),
+        [
+            (
+                "forbidden-dependency".to_string(),
+                "src/a.rs:2:23".to_string(),
+                "meters::a".to_string(),
+                "meters::c::Meter::read".to_string()
+            ),
+            (
+                "forbidden-dependency".to_string(),
+                "src/d.rs:1:20".to_string(),
+                "meters::d".to_string(),
+                "meters::c::Meter".to_string()
+            ),
+        ]
+    );
+}

@@ -1495,13 +1495,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 } else {
                     syn::Visibility::Inherited
                 };
-                let i = self.item(
-                    ident_name(ident),
-                    ItemKind::Macro,
-                    &vis,
-                    ident.span(),
-                    test,
-                );
+                let i = self.item(ident_name(ident), ItemKind::Macro, &vis, ident.span(), test);
                 self.out.items[i].macro_export = export;
             }
             // Macro bodies are templates, not code; but items they spell out literally

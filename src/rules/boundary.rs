@@ -45,16 +45,37 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
     let interface = Rule::InterfaceBypass.level(input.config);
     let asg = input.assignment;
     let domains = &input.config.domains;
-    for (i, r) in input.resolution.refs.iter().enumerate() {
-        if !r.reportable || !crate::graph::counts(r, input.include_tests) {
+    let refs = &input.resolution.refs;
+    let domains_of = |r: &crate::resolve::Reference| match (
+        asg.domain_of[r.from as usize],
+        asg.domain_of[r.to as usize],
+    ) {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    // A method call is not a reporting site (the receiver's type is named elsewhere), unless
+    // it is the only evidence that its module depends on that domain: then its first call is.
+    let mut covered: std::collections::HashSet<(crate::modules::ModuleId, DomainId)> = refs
+        .iter()
+        .filter(|r| r.reportable && crate::graph::counts(r, input.include_tests))
+        .filter_map(|r| domains_of(r).map(|(_, to)| (r.from, to)))
+        .collect();
+    for (i, r) in refs.iter().enumerate() {
+        if !crate::graph::counts(r, input.include_tests) {
             continue;
         }
-        let (Some(from), Some(to)) = (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize])
-        else {
+        let Some((from, to)) = domains_of(r) else {
             continue;
         };
-        if from == to {
+        let method_only = r.ctx == crate::modules::Ctx::Method && !covered.contains(&(r.from, to));
+        if !r.reportable && !method_only {
             continue;
+        }
+        if method_only {
+            covered.insert((r.from, to));
+            if allowed(input, from, to) {
+                continue; // interfaces are about names; a method call names none
+            }
         }
         let (fd, td) = (&domains[from], &domains[to]);
         let (rule, level, message, label, help) = if !allowed(input, from, to) {
