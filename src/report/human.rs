@@ -31,7 +31,10 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-fn render(style: &Style, diag: MietteDiagnostic, source: Option<(String, String)>) -> String {
+/// The source shown under a diagnostic: the file's text is shared, not copied.
+type Source = Option<(String, std::sync::Arc<str>)>;
+
+fn render(style: &Style, diag: MietteDiagnostic, source: Source) -> String {
     let report = match source {
         Some((name, text)) => Report::new(diag).with_source_code(NamedSource::new(name, text)),
         None => Report::new(diag),
@@ -57,9 +60,9 @@ fn label_at(text: &str, span: Span, label: Option<String>) -> LabeledSpan {
     )
 }
 
-fn source_of(p: &Program, file: u32) -> Option<(String, String)> {
+fn source_of(p: &Program, file: u32) -> Source {
     let f = &p.files[file as usize];
-    f.text.as_ref().map(|t| (f.rel.clone(), t.to_string()))
+    f.text.as_ref().map(|t| (f.rel.clone(), t.clone()))
 }
 
 pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
@@ -126,7 +129,7 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
                 span.start.min(src.text.len()),
                 len,
             ));
-            source = Some((src.name.clone(), src.text.to_string()));
+            source = Some((src.name.clone(), src.text.clone()));
         } else if let Some(src) = &errs.source {
             md.message = format!("{} ({})", md.message, src.name);
         }
