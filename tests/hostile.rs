@@ -267,3 +267,32 @@ fn odd_but_legal_module_layouts_resolve() {
     let (r, _) = check(tmp.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// `cfg_if!`/`cfg_select!` branches hold real items and `mod` declarations: all are read.
+#[test]
+fn cfg_if_and_cfg_select_branches_are_read() {
+    let tmp = crate_with(&[
+        (
+            "src/lib.rs",
+            b"cfg_select! {\n    unix => { mod unix; pub use unix::Fd; }\n    _ => { mod other; pub use other::Fd; }\n}\n\
+              cfg_if::cfg_if! {\n    if #[cfg(feature = \"simd\")] { pub struct Lanes(u32); } else { pub struct Lanes(u64); }\n}\n\
+              pub fn open() -> (Fd, Lanes) { (Fd, Lanes(0)) }\n",
+        ),
+        ("src/unix.rs", b"pub struct Fd;\n"),
+        ("src/other.rs", b"pub struct Fd;\n"),
+    ]);
+    let m = tmp.path().join("Cargo.toml");
+    let r = run(&["modules", "--manifest-path", m.to_str().unwrap()]);
+    assert!(
+        r.stdout.contains("crate::unix\t") && r.stdout.contains("crate::other\t"),
+        "{}",
+        r.stdout
+    );
+    let u = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(u.stdout, "", "Fd and Lanes resolve");
+}

@@ -882,6 +882,25 @@ impl Extractor {
         }
     }
 
+    /// The brace-delimited branches of a `cfg_if!`-style macro, visited as items.
+    fn cfg_branches(&mut self, tokens: TokenStream) {
+        for t in tokens {
+            if let TokenTree::Group(g) = t
+                && g.delimiter() == Delimiter::Brace
+            {
+                match syn::parse2::<syn::File>(g.stream()) {
+                    Ok(file) => {
+                        for item in &file.items {
+                            self.visit_item(item);
+                        }
+                    }
+                    // A nested `if .. { } else { }` chain: look inside.
+                    Err(_) => self.cfg_branches(g.stream()),
+                }
+            }
+        }
+    }
+
     fn bind_pat(&mut self, pat: &syn::Pat) {
         self.visit_pat(pat);
     }
@@ -1506,6 +1525,20 @@ impl<'ast> Visit<'ast> for Extractor {
                     self.macro_items(g.stream(), test);
                 }
             }
+            return;
+        }
+        // `cfg_if! { if #[cfg(unix)] { mod unix; pub use unix::*; } else { .. } }` and
+        // `cfg_select!`: every branch holds real items (modules included); read them all, as
+        // with `#[cfg]` attributes.
+        let name = m
+            .mac
+            .path
+            .segments
+            .last()
+            .map(|s| ident_name(&s.ident))
+            .unwrap_or_default();
+        if matches!(name.as_str(), "cfg_if" | "cfg_select" | "cfg_match") {
+            self.with_test(test, |s| s.cfg_branches(m.mac.tokens.clone()));
             return;
         }
         // An item-position invocation (`thread_local! { static X: .. }`, `lazy_static!`,
