@@ -13,20 +13,23 @@ cfg="$root/docs/examples/cargo.domains.toml"
 
 echo "## $(basename "$corpus") on $(nproc) cores"
 "$bin" check --stage parse --manifest-path "$m" 2>&1 | tail -1
-hyperfine --warmup 2 --runs "${RUNS:-15}" -N -i --export-markdown /dev/stdout \
+md=$(mktemp)
+hyperfine --warmup 2 --runs "${RUNS:-15}" -N -i --export-markdown "$md" \
     -n "parse floor" "$bin check --stage parse --manifest-path $m" \
     -n "check" "$bin check --manifest-path $m --config $cfg" \
-    -n "check, 1 thread" "$bin check --threads 1 --manifest-path $m --config $cfg" \
     -n "parse floor, 1 thread" "$bin check --threads 1 --stage parse --manifest-path $m" \
-    -n "edges" "$bin edges --manifest-path $m" 2>/dev/null | grep '^|'
+    -n "check, 1 thread" "$bin check --threads 1 --manifest-path $m --config $cfg" \
+    -n "edges" "$bin edges --manifest-path $m" >/dev/null 2>&1
+cat "$md"
+rm -f "$md"
 
 echo
 echo "| run | peak RSS (MB) |"
 echo "| --- | --- |"
+rss_file=$(mktemp)
 for args in "check --stage parse --manifest-path $m" "check --manifest-path $m --config $cfg"; do
-    rss=$( { /usr/bin/time -v "$bin" $args >/dev/null 2>/dev/null; } 2>&1 | awk '/Maximum resident/ {print $6}' || true)
-    if [ -z "$rss" ]; then
-        rss=$( ( /usr/bin/time -v "$bin" $args >/dev/null ) 2>&1 | awk '/Maximum resident/ {print $6}')
-    fi
-    echo "| \`${args%% --manifest-path*}\` | $((rss / 1024)) |"
+    # shellcheck disable=SC2086 # the arguments are split on purpose
+    /usr/bin/time -f %M -o "$rss_file" "$bin" $args >/dev/null 2>&1 || true
+    echo "| \`${args%% --manifest-path*}\` | $(( $(tail -1 "$rss_file") / 1024 )) |"
 done
+rm -f "$rss_file"

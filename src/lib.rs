@@ -17,4 +17,5 @@ pub mod modules;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod score;
 pub mod workspace;

@@ -386,3 +386,15 @@ fn a_method_call_is_reported_only_when_it_is_the_only_evidence() {
         ]
     );
 }
+
+#[test]
+fn json_consumers_get_a_document_for_configuration_errors_too() {
+    let dir = fixture("broken");
+    let cfg = dir.join("configs/unknown_domain.toml");
+    let r = check_json(&dir, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a JSON document on stdout");
+    assert_eq!(v["errors"][0]["code"], "config-unknown-domain");
+    assert_eq!(v["errors"][0]["line"], 10);
+    assert_eq!(v["errors"][0]["column"], 37);
+}

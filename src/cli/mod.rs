@@ -39,6 +39,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Every reference from domain FROM to domain TO, grouped by the item referenced
     Explain(ExplainArgs),
+    /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
+    Score(ScoreArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -222,6 +224,31 @@ pub struct ExplainArgs {
     pub format: ExplainFormat,
 }
 
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreFormat {
+    Human,
+    Json,
+    /// Markdown, for a pull request or a design document
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Only this domain
+    #[arg(value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// The extraction plan of DOMAIN: its would-be interface, its calls to the rest, the
+    /// crate-split hazards and the Cargo dependencies it uses
+    #[arg(long, requires = "domain")]
+    pub plan: bool,
+    #[arg(long, value_enum, default_value_t = ScoreFormat::Human)]
+    pub format: ScoreFormat,
+}
+
 /// Entry point; returns the exit status.
 pub fn main() -> i32 {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -292,6 +319,54 @@ fn report_error(e: Error, style: &Style) -> i32 {
     2
 }
 
+/// `--format json`: errors are a JSON document on stdout too (and human text on stderr), so a
+/// consumer always gets something to parse.
+fn report_error_json(e: Error, style: &Style) -> i32 {
+    let errors: Vec<serde_json::Value> = match &e {
+        Error::Workspace(w) => vec![serde_json::json!({
+            "code": "cargo-metadata",
+            "message": w.message,
+            "help": w.help,
+        })],
+        Error::Config(c) => c
+            .errors
+            .iter()
+            .filter(|e| !e.warning)
+            .map(|e| {
+                let (line, column) = match (&e.span, &c.source) {
+                    (Some(span), Some(src)) => {
+                        let before = &src.text[..span.start.min(src.text.len())];
+                        let line = before.matches('\n').count() + 1;
+                        let col = before
+                            .rsplit('\n')
+                            .next()
+                            .map(|l| l.chars().count() + 1)
+                            .unwrap_or(1);
+                        (Some(line), Some(col))
+                    }
+                    _ => (None, None),
+                };
+                serde_json::json!({
+                    "code": e.code,
+                    "message": e.message,
+                    "help": e.help,
+                    "file": c.source.as_ref().map(|s| s.name.clone()),
+                    "line": line,
+                    "column": column,
+                })
+            })
+            .collect(),
+    };
+    let doc = serde_json::json!({
+        "schema_version": crate::report::json::SCHEMA_VERSION,
+        "tool": "cargo-domains",
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "errors": errors,
+    });
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    report_error(e, style)
+}
+
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(a) => check(a),
@@ -300,6 +375,61 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init(a) => init(a),
         Command::Graph(a) => graph(a),
         Command::Explain(a) => explain(a),
+        Command::Score(a) => score(a),
+    }
+}
+
+fn score(a: ScoreArgs) -> i32 {
+    let style = style(a.common.color);
+    let checked = match analysis::check(&options(&a.common, a.config.clone())) {
+        Ok(c) => c,
+        Err(e) => return report_error(e, &style),
+    };
+    let domain = match &a.domain {
+        Some(n) => match domain_id(&checked, n, "DOMAIN") {
+            Ok(d) => Some(d),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let mut out = std::io::stdout().lock();
+    let res = if a.plan {
+        let d = domain.expect("--plan requires DOMAIN");
+        let Some(plan) = crate::score::plan(&checked, d) else {
+            eprintln!(
+                "error: `{}` is a shared kernel or the composition root: it is not scored\n  help: pick a business domain",
+                checked.config.domains[d].name
+            );
+            return 2;
+        };
+        match a.format {
+            ScoreFormat::Human => write!(out, "{}", crate::score::render::plan_human(&plan)),
+            ScoreFormat::Markdown => write!(out, "{}", crate::score::render::plan_markdown(&plan)),
+            ScoreFormat::Json => crate::score::render::json(&plan, &mut out),
+        }
+    } else {
+        let s = crate::score::score(&checked);
+        let only = a.domain.as_deref();
+        if let Some(n) = only
+            && !s.domains.iter().any(|d| d.domain == n)
+        {
+            eprintln!(
+                "error: `{n}` is a shared kernel or the composition root: it is not scored\n  help: pick a business domain"
+            );
+            return 2;
+        }
+        match a.format {
+            ScoreFormat::Human => write!(out, "{}", crate::score::render::human(&s, only)),
+            ScoreFormat::Markdown => write!(out, "{}", crate::score::render::markdown(&s, only)),
+            ScoreFormat::Json => crate::score::render::json(&s, &mut out),
+        }
+    };
+    match res {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the scores: {e}");
+            2
+        }
+        _ => 0,
     }
 }
 
@@ -322,6 +452,7 @@ fn check(a: CheckArgs) -> i32 {
     }
     let mut checked = match analysis::check(&options(&a.common, a.config)) {
         Ok(c) => c,
+        Err(e) if a.format == CheckFormat::Json => return report_error_json(e, &style),
         Err(e) => return report_error(e, &style),
     };
     if a.timings {
@@ -354,7 +485,11 @@ fn check(a: CheckArgs) -> i32 {
         };
     }
     if let Err(e) = analysis::apply_baseline(&mut checked, &baseline) {
-        return report_error(Error::Config(e), &style);
+        return if a.format == CheckFormat::Json {
+            report_error_json(Error::Config(e), &style)
+        } else {
+            report_error(Error::Config(e), &style)
+        };
     }
     checked.stale_is_error = a.strict_baseline;
     let res = match a.format {

@@ -168,6 +168,16 @@ pub struct Resolution {
     pub unresolved_imports: usize,
     /// Method calls resolved through a written receiver type.
     pub methods_resolved: usize,
+    /// Per entry of `Program::impls`: the workspace item its self type names and the
+    /// workspace trait it implements, when they resolve (aliases followed).
+    pub impl_types: Vec<ImplTypes>,
+}
+
+/// What an impl block's header resolves to (see [`Resolution::impl_types`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImplTypes {
+    pub self_ty: Option<ItemId>,
+    pub trait_: Option<ItemId>,
 }
 
 struct Resolver<'p> {
@@ -185,6 +195,7 @@ struct Resolver<'p> {
     /// Traits each type implements (from `impl Trait for Type`).
     traits_of: HashMap<ItemId, Vec<ItemId>>,
     glob_memo: std::cell::RefCell<GlobMemo>,
+    impl_types: Vec<ImplTypes>,
 }
 
 pub fn resolve(p: &Program) -> Resolution {
@@ -199,6 +210,7 @@ pub fn resolve(p: &Program) -> Resolution {
         ),
         ext_assoc: HashMap::default(),
         crate_macros: HashMap::default(),
+        impl_types: vec![ImplTypes::default(); p.impls.len()],
     };
     r.collect_externs();
     r.collect_definitions();
@@ -207,6 +219,7 @@ pub fn resolve(p: &Program) -> Resolution {
     let mut res = r.resolve_refs();
     r.resolve_methods(&mut res);
     res.unresolved_imports = unresolved_imports;
+    res.impl_types = std::mem::take(&mut r.impl_types);
     res
 }
 
@@ -884,6 +897,9 @@ impl<'p> Resolver<'p> {
         let mut trait_provided: std::collections::HashSet<(ItemId, String)> = Default::default();
         for i in order {
             let im = &p.impls[i];
+            if let Some(tr) = &im.trait_ {
+                self.impl_types[i].trait_ = self.resolve_type_item(im.scope, tr);
+            }
             let Some(ty) = &im.self_ty else { continue };
             let Some(id) = self.resolve_type_item(im.scope, ty) else {
                 // `impl OurTrait for ExternalType`: remembered by the type's name.
@@ -900,9 +916,8 @@ impl<'p> Resolver<'p> {
                 }
                 continue;
             };
-            if let Some(tr) = &im.trait_
-                && let Some(t) = self.resolve_type_item(im.scope, tr)
-            {
+            self.impl_types[i].self_ty = Some(id);
+            if let Some(t) = self.impl_types[i].trait_ {
                 self.traits_of.entry(id).or_default().push(t);
             }
             let owner_module = p.items[id as usize].module;

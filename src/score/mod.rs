@@ -1,0 +1,1402 @@
+//! Extraction readiness: `cargo domains score`. For every business domain (not the shared
+//! kernels, not the composition root), a score from 0 to 100 built from the same references
+//! the check uses, its band, the blockers that cap it, and the evidence behind each figure.
+//! The model, its formulas and anchors are in `docs/scoring.md`; the research behind it in
+//! `../shared/research/scoring.md`.
+//!
+//! - [`syntax`]: the callers of references and the types of globals (re-read from the text);
+//! - [`fas`]: minimum feedback arc set (cycle component);
+//! - [`render`]: human, Markdown and JSON output.
+//!
+//! Data ownership (tables) is not computed yet: its weight (25) is left out and the other six
+//! weights are scaled to 100 (see [`WEIGHTS`]).
+
+pub mod fas;
+pub mod render;
+pub mod syntax;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::analysis::Checked;
+use crate::config::DomainId;
+use crate::modules::{Ctx, FileId, ItemId, ItemKind, ModuleId, Span, Vis};
+use crate::resolve::{Def, RefKind};
+use syntax::{FileFacts, GlobalKind};
+
+/// Bumped whenever a formula, weight or threshold changes: scores of different versions are
+/// not comparable.
+pub const SCORING_VERSION: &str = "0.1";
+
+/// Component weights (research §3.4). DATA (25) is not implemented; the six below sum to 75
+/// and are scaled to 100.
+pub const WEIGHTS: [(&str, f64); 6] = [
+    ("sync", 20.0),
+    ("exclusivity", 15.0),
+    ("interface", 10.0),
+    ("cycles", 15.0),
+    ("state", 10.0),
+    ("reach", 5.0),
+];
+/// τ_s: distinct synchronous call pairs (weighted) a macro-service may keep for free.
+pub const SYNC_ALLOWANCE: f64 = 3.0;
+/// u0: items of the domain that may be used from outside before the surface is "too wide".
+pub const API_SURFACE: f64 = 15.0;
+/// Boundary weight at which one item counts as fully entangled.
+pub const EXCL_SATURATION: f64 = 2.0;
+/// A blocker caps the score here (just below Ready).
+pub const CAP: f64 = 69.0;
+pub const READY: f64 = 70.0;
+pub const ENTANGLED_BELOW: f64 = 40.0;
+/// A merge is suggested when the union scores at least this much more than the better half.
+pub const MERGE_MARGIN: f64 = 10.0;
+/// Low-evidence flag below these.
+pub const LOW_EVIDENCE_ITEMS: usize = 15;
+pub const LOW_EVIDENCE_REFS: usize = 30;
+
+/// What a reference across a boundary is, loosest to tightest (research §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// A type or trait of the target's interface.
+    ContractType,
+    /// A call of a function of the target's interface.
+    ContractCall,
+    /// A non-interface type, variant, const or macro of the target.
+    Model,
+    /// A call of a non-interface function or method of the target.
+    Functional,
+    /// An item the target keeps private, `pub(crate)` or `pub(in ..)`.
+    Intrusive,
+    /// A static of the target (counted by the state component; an edge for cycles).
+    Global,
+}
+
+impl Class {
+    pub fn weight(self) -> f64 {
+        match self {
+            Class::ContractType => 0.5,
+            Class::ContractCall | Class::Model | Class::Global => 1.0,
+            Class::Functional => 1.5,
+            Class::Intrusive => 2.0,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::ContractType => "contract-type",
+            Class::ContractCall => "contract-call",
+            Class::Model => "model",
+            Class::Functional => "functional",
+            Class::Intrusive => "intrusive",
+            Class::Global => "global",
+        }
+    }
+
+    /// Reaches around the interface (the API component's bypass rate).
+    fn bypasses(self) -> bool {
+        matches!(self, Class::Model | Class::Functional | Class::Intrusive)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Band {
+    Ready,
+    #[serde(rename = "Needs seams")]
+    NeedsSeams,
+    Entangled,
+}
+
+impl Band {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Ready => "Ready",
+            Band::NeedsSeams => "Needs seams",
+            Band::Entangled => "Entangled",
+        }
+    }
+
+    pub fn of(score: f64, blocked: bool) -> Band {
+        if score < ENTANGLED_BELOW {
+            Band::Entangled
+        } else if blocked || score < READY {
+            Band::NeedsSeams
+        } else {
+            Band::Ready
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Component {
+    pub name: &'static str,
+    pub weight: f64,
+    /// 0..1, 1 = good.
+    pub value: f64,
+    /// Contribution to the score: `weight × value × 100 / 75`.
+    pub points: f64,
+    /// The figures the value is computed from.
+    pub evidence: BTreeMap<&'static str, f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockerKind {
+    DomainCycle,
+    SharedMutableGlobal,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    /// `file:line`.
+    pub at: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Blocker {
+    pub kind: BlockerKind,
+    pub summary: String,
+    /// The other domains involved.
+    pub with: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    pub fix: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DomainScore {
+    /// The domain (a union is written `a+b`).
+    pub domain: String,
+    /// 0..100, one decimal; capped at 69 with a blocker.
+    pub score: f64,
+    /// Before the cap.
+    pub raw: f64,
+    pub band: Band,
+    pub capped: bool,
+    pub components: Vec<Component>,
+    pub blockers: Vec<Blocker>,
+    /// 1 − unresolved / (unresolved + resolved) paths written in the domain.
+    pub confidence: f64,
+    pub unresolved_paths: usize,
+    pub resolved_paths: usize,
+    /// Items (module level, non-test) of the domain.
+    pub items: usize,
+    /// Non-test references from or to the domain.
+    pub references: usize,
+    /// Share of all assigned items.
+    pub size_share: f64,
+    pub low_evidence: bool,
+    pub flags: Vec<String>,
+    /// Distinct (caller, callee) pairs crossing the boundary, both directions: the seams.
+    pub seams: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Merge {
+    pub domains: [String; 2],
+    /// The blockers the two share.
+    pub shared: Vec<BlockerKind>,
+    pub scores: [f64; 2],
+    pub union: DomainScore,
+    pub suggested: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Scores {
+    pub scoring_version: &'static str,
+    pub weights: BTreeMap<&'static str, f64>,
+    /// How the cycle component's feedback arc set was computed.
+    pub feedback_arc_set: fas::Method,
+    /// Best first.
+    pub domains: Vec<DomainScore>,
+    pub merges: Vec<Merge>,
+    /// Shared kernels and composition roots: not scored.
+    pub not_scored: Vec<String>,
+    pub not_implemented: Vec<&'static str>,
+}
+
+/// One distinct (caller, callee) pair across two domains, with the sites behind it.
+#[derive(Clone, Debug)]
+struct Pair {
+    caller: usize,
+    target: usize,
+    from: DomainId,
+    to: DomainId,
+    class: Class,
+    call: bool,
+    /// Reference indices, in order.
+    sites: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Caller {
+    key: String,
+    owner: Option<ItemId>,
+}
+
+#[derive(Clone, Debug)]
+struct Target {
+    key: String,
+    kind: RefKind,
+    owner: Option<ItemId>,
+}
+
+/// Everything computed once per run; groups of domains are scored from it.
+struct Model<'a> {
+    c: &'a Checked,
+    scored: Vec<bool>,
+    /// Module-level, non-test items by domain.
+    item_dom: Vec<Option<DomainId>>,
+    dom_items: Vec<usize>,
+    module_items: Vec<usize>,
+    total_items: usize,
+    callers: Vec<Caller>,
+    targets: Vec<Target>,
+    pairs: Vec<Pair>,
+    globals: HashMap<ItemId, (GlobalKind, String)>,
+}
+
+fn at(c: &Checked, file: FileId, span: Span) -> String {
+    format!("{}:{}", c.analysis.program.file_rel(file), span.start.line)
+}
+
+/// Rounded to one decimal (`-0` becomes `0`).
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0 + 0.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0 + 0.0
+}
+
+impl<'a> Model<'a> {
+    fn build(c: &'a Checked) -> Model<'a> {
+        let p = &c.analysis.program;
+        let res = &c.analysis.resolution;
+        let asg = &c.assignment;
+        let domains = &c.config.domains;
+        let scored: Vec<bool> = domains
+            .iter()
+            .map(|d| !d.shared && !d.depends_on_any)
+            .collect();
+        let mut item_dom = vec![None; p.items.len()];
+        let mut dom_items = vec![0; domains.len()];
+        let mut module_items = vec![0; p.modules.len()];
+        let mut total_items = 0;
+        for (i, it) in p.items.iter().enumerate() {
+            let m = &p.modules[it.module as usize];
+            if it.is_test
+                || m.is_test
+                || m.scope != it.scope
+                || matches!(it.kind, ItemKind::Mod | ItemKind::ExternCrate)
+            {
+                continue;
+            }
+            if let Some(d) = asg.domain_of[it.module as usize] {
+                item_dom[i] = Some(d);
+                dom_items[d] += 1;
+                module_items[it.module as usize] += 1;
+                total_items += 1;
+            }
+        }
+        let input = crate::graph::view::rules_input(c);
+        let exports = root_exports(c);
+        // Cross-domain references, and the files to read again for their callers.
+        let cross: Vec<usize> = res
+            .refs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                !r.is_test
+                    && r.kind != RefKind::Mod
+                    && r.kind != RefKind::ExternCrate
+                    && !p.modules[r.from as usize].is_test
+                    && matches!(
+                        (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]),
+                        (Some(a), Some(b)) if a != b
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut files: BTreeSet<FileId> = cross.iter().map(|&i| res.refs[i].file).collect();
+        for &i in &cross {
+            if let Def::Item(id) = res.refs[i].target
+                && p.items[id as usize].kind == ItemKind::Static
+            {
+                files.insert(p.items[id as usize].file);
+            }
+        }
+        let facts: HashMap<FileId, FileFacts> = files
+            .into_iter()
+            .filter_map(|f| {
+                let text = p.files[f as usize].text.as_ref()?;
+                Some((f, syntax::read(text)))
+            })
+            .collect();
+        // Globals: statics whose declared type (or `static mut`, or defining macro) says so.
+        let mut globals = HashMap::new();
+        for (id, it) in p.items.iter().enumerate() {
+            if it.kind != ItemKind::Static {
+                continue;
+            }
+            let found = facts.get(&it.file).and_then(|f| {
+                f.globals
+                    .iter()
+                    .find(|g| g.ident_at == it.span.start)
+                    .map(|g| (g.kind, g.why.clone()))
+            });
+            let found = found.or_else(|| {
+                let mut idents = Vec::new();
+                if let Some(t) = &it.ty {
+                    ty_idents(t, &mut idents);
+                }
+                syntax::classify(&idents, false, None)
+            });
+            if let Some(g) = found {
+                globals.insert(id as ItemId, g);
+            }
+        }
+        // Impl blocks by their `impl` keyword, to name a method's self type.
+        let impl_at: HashMap<(FileId, crate::modules::Pos), usize> = p
+            .impls
+            .iter()
+            .enumerate()
+            .map(|(i, im)| ((im.file, im.span.start), i))
+            .collect();
+        let mut callers: Vec<Caller> = Vec::new();
+        let mut caller_ix: HashMap<String, usize> = HashMap::new();
+        let mut targets: Vec<Target> = Vec::new();
+        let mut target_ix: HashMap<String, usize> = HashMap::new();
+        // (caller, target) -> pair; plus whether each site is a `use`.
+        let mut pairs: BTreeMap<(usize, usize), Pair> = BTreeMap::new();
+        let mut non_use: BTreeSet<(ModuleId, usize)> = BTreeSet::new();
+        let mut use_sites: Vec<(usize, usize, usize, DomainId, DomainId, Class)> = Vec::new();
+        for &i in &cross {
+            let r = &res.refs[i];
+            let from = asg.domain_of[r.from as usize].expect("assigned");
+            let to = asg.domain_of[r.to as usize].expect("assigned");
+            let module_path = &p.modules[r.from as usize].path;
+            let unit = facts.get(&r.file).and_then(|f| f.unit_at(r.span.start));
+            let (key, owner) = match unit {
+                Some(u) => {
+                    let owner = if let Some(ia) = u.ident_at {
+                        p.items
+                            .iter()
+                            .position(|it| it.file == r.file && it.span.start == ia)
+                            .map(|x| x as ItemId)
+                    } else {
+                        u.impl_at
+                            .and_then(|ia| impl_at.get(&(r.file, ia)))
+                            .and_then(|&ix| res.impl_types.get(ix))
+                            .and_then(|t| t.self_ty)
+                    };
+                    let owner = owner.filter(|o| item_dom[*o as usize] == Some(from));
+                    (format!("{module_path}::{}", u.name), owner)
+                }
+                None => (module_path.clone(), None),
+            };
+            let caller = *caller_ix.entry(key.clone()).or_insert_with(|| {
+                callers.push(Caller { key, owner });
+                callers.len() - 1
+            });
+            let towner = match r.target {
+                Def::Item(x) | Def::Variant(x, _) | Def::Assoc { owner: x, .. } => Some(x),
+                _ => None,
+            };
+            let target = *target_ix.entry(r.item.clone()).or_insert_with(|| {
+                targets.push(Target {
+                    key: r.item.clone(),
+                    kind: r.kind,
+                    owner: towner,
+                });
+                targets.len() - 1
+            });
+            let call = matches!(r.ctx, Ctx::Expr | Ctx::Method | Ctx::MacroArg)
+                && matches!(r.kind, RefKind::Fn | RefKind::Assoc);
+            let vis = towner.map(|o| p.items[o as usize].vis).unwrap_or(Vis::Pub);
+            let class = if r.kind == RefKind::Static {
+                Class::Global
+            } else if vis != Vis::Pub {
+                Class::Intrusive
+            } else if is_contract(c, &input, r, to, &exports) {
+                if call {
+                    Class::ContractCall
+                } else {
+                    Class::ContractType
+                }
+            } else if call {
+                Class::Functional
+            } else {
+                Class::Model
+            };
+            // A qualifier (`Order` in `Order::new`) is not a site of its own, but it is a use
+            // of the name in the module: the `use` that imported it is not a site either.
+            if r.qualifier {
+                non_use.insert((r.from, target));
+                continue;
+            }
+            if r.ctx == Ctx::Use {
+                use_sites.push((i, caller, target, from, to, class));
+                continue;
+            }
+            non_use.insert((r.from, target));
+            add_pair(&mut pairs, caller, target, from, to, class, call, i);
+        }
+        // A `use` is a site of its own only when nothing else in its module names the item
+        // (a re-export, or an import used through a glob or a macro).
+        for (i, caller, target, from, to, class) in use_sites {
+            if !non_use.contains(&(res.refs[i].from, target)) {
+                add_pair(&mut pairs, caller, target, from, to, class, false, i);
+            }
+        }
+        Model {
+            c,
+            scored,
+            item_dom,
+            dom_items,
+            module_items,
+            total_items,
+            callers,
+            targets,
+            pairs: pairs.into_values().collect(),
+            globals,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_pair(
+    pairs: &mut BTreeMap<(usize, usize), Pair>,
+    caller: usize,
+    target: usize,
+    from: DomainId,
+    to: DomainId,
+    class: Class,
+    call: bool,
+    site: usize,
+) {
+    let p = pairs.entry((caller, target)).or_insert(Pair {
+        caller,
+        target,
+        from,
+        to,
+        class,
+        call,
+        sites: Vec::new(),
+    });
+    if class.weight() > p.class.weight() {
+        p.class = class;
+    }
+    p.call |= call;
+    p.sites.push(site);
+}
+
+fn ty_idents(t: &crate::modules::extract::TyRef, out: &mut Vec<String>) {
+    out.extend(t.segs.iter().cloned());
+    for a in &t.args {
+        ty_idents(a, out);
+    }
+}
+
+/// Whether a reference goes through the target domain's interface: the declared one, or,
+/// without one, the domain's top modules: items defined there, or re-exported there by name
+/// (`pub use self::gateway::charge;` in `payments/mod.rs`).
+fn is_contract(
+    c: &Checked,
+    input: &crate::rules::Input,
+    r: &crate::resolve::Reference,
+    to: DomainId,
+    root_exports: &std::collections::HashSet<(DomainId, String)>,
+) -> bool {
+    if !c.config.domains[to].interface.is_empty() {
+        return crate::rules::boundary::through_interface(input, r, to);
+    }
+    let p = &c.analysis.program;
+    let asg = &c.assignment;
+    let top = |m: ModuleId| {
+        asg.domain_of[m as usize] == Some(to)
+            && p.modules[m as usize]
+                .parent
+                .is_none_or(|pm| asg.domain_of[pm as usize] != Some(to))
+    };
+    if top(r.to) {
+        return true;
+    }
+    let name = match r.target {
+        Def::Item(x) | Def::Variant(x, _) | Def::Assoc { owner: x, .. } => {
+            &p.items[x as usize].name
+        }
+        _ => return false,
+    };
+    root_exports.contains(&(to, name.clone()))
+}
+
+/// Names re-exported by a `pub use` in a domain's top module, per domain.
+fn root_exports(c: &Checked) -> std::collections::HashSet<(DomainId, String)> {
+    let p = &c.analysis.program;
+    let asg = &c.assignment;
+    p.uses
+        .iter()
+        .filter(|u| u.vis == Vis::Pub)
+        .filter_map(|u| {
+            let d = asg.domain_of[u.module as usize]?;
+            let parent = p.modules[u.module as usize].parent;
+            if parent.is_some_and(|pm| asg.domain_of[pm as usize] == Some(d)) {
+                return None;
+            }
+            match &u.leaf {
+                crate::modules::extract::UseLeaf::Name { name, alias } => {
+                    Some((d, alias.as_ref().unwrap_or(name).clone()))
+                }
+                crate::modules::extract::UseLeaf::Glob => None,
+            }
+        })
+        .collect()
+}
+
+/// The result for one group of domains.
+struct GroupScore {
+    score: DomainScore,
+    /// Other groups in the same cycle, and whether there is a direct edge.
+    cycle_with: Vec<usize>,
+    /// Other groups it shares a mutable global with.
+    global_with: Vec<usize>,
+}
+
+impl Model<'_> {
+    fn name(&self, groups: &[Vec<DomainId>], g: usize) -> String {
+        groups[g]
+            .iter()
+            .map(|d| self.c.config.domains[*d].name.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
+    fn site_at(&self, r: usize) -> String {
+        let r = &self.c.analysis.resolution.refs[r];
+        at(self.c, r.file, r.span)
+    }
+
+    /// Scores every group (a group is one domain, or a union being considered for a merge).
+    fn compute(&self, groups: &[Vec<DomainId>]) -> (Vec<GroupScore>, fas::Method) {
+        let c = self.c;
+        let p = &c.analysis.program;
+        let res = &c.analysis.resolution;
+        let asg = &c.assignment;
+        let n = groups.len();
+        let mut group_of: Vec<Option<usize>> = vec![None; c.config.domains.len()];
+        for (g, ds) in groups.iter().enumerate() {
+            for d in ds {
+                group_of[*d] = Some(g);
+            }
+        }
+        let gm = |m: ModuleId| asg.domain_of[m as usize].and_then(|d| group_of[d]);
+        // Boundary pairs between two groups.
+        let boundary: Vec<(&Pair, usize, usize)> = self
+            .pairs
+            .iter()
+            .filter_map(|pr| match (group_of[pr.from], group_of[pr.to]) {
+                (Some(a), Some(b)) if a != b => Some((pr, a, b)),
+                _ => None,
+            })
+            .collect();
+        // Cycles: group graph weighted by the pairs' class weights.
+        let mut w: BTreeMap<(usize, usize), (f64, Vec<usize>)> = BTreeMap::new();
+        for (pr, a, b) in &boundary {
+            let e = w.entry((*a, *b)).or_default();
+            e.0 += pr.class.weight();
+            e.1.extend(pr.sites.iter().copied());
+        }
+        let edges: Vec<(usize, usize, f64)> = w.iter().map(|(k, v)| (k.0, k.1, v.0)).collect();
+        let (fas_set, method) = fas::feedback_arc_set(n, &edges);
+        let sccs = fas::sccs(n, &edges);
+        let scc_of: Vec<usize> = {
+            let mut v = vec![0; n];
+            for (i, s) in sccs.iter().enumerate() {
+                for g in s {
+                    v[*g] = i;
+                }
+            }
+            v
+        };
+        // Reach on the module graph, restricted to scored domains' modules.
+        let mg = &c.module_graph.graph;
+        let mut fwd: Vec<Vec<ModuleId>> = vec![Vec::new(); p.modules.len()];
+        let mut back: Vec<Vec<ModuleId>> = vec![Vec::new(); p.modules.len()];
+        for e in mg.edge_indices() {
+            let (a, b) = mg.edge_endpoints(e).expect("edge");
+            let (ma, mb) = (mg[a], mg[b]);
+            if gm(ma).is_some() && gm(mb).is_some() && mg[e].iter().any(|&r| !res.refs[r].is_test) {
+                fwd[ma as usize].push(mb);
+                back[mb as usize].push(ma);
+            }
+        }
+        let group_items: Vec<usize> = groups
+            .iter()
+            .map(|ds| ds.iter().map(|d| self.dom_items[*d]).sum())
+            .collect();
+        let scored_items: usize = group_items.iter().sum();
+        let mut out = Vec::with_capacity(n);
+        for g in 0..n {
+            let name = self.name(groups, g);
+            let in_g = |d: DomainId| group_of[d] == Some(g);
+            // SYNC
+            let mut n_sync = 0.0;
+            let (mut calls_out, mut calls_in) = (0, 0);
+            // EXCL
+            let mut beta: BTreeMap<ItemId, f64> = BTreeMap::new();
+            // API
+            let (mut inbound, mut bypass) = (0usize, 0usize);
+            let mut surface: BTreeSet<usize> = BTreeSet::new();
+            let mut seams = 0;
+            for (pr, a, b) in &boundary {
+                if *a != g && *b != g {
+                    continue;
+                }
+                seams += 1;
+                if pr.class == Class::Global {
+                    continue;
+                }
+                let wt = pr.class.weight();
+                if pr.call {
+                    n_sync += wt;
+                    if *a == g {
+                        calls_out += 1;
+                    } else {
+                        calls_in += 1;
+                    }
+                }
+                if *a == g
+                    && let Some(o) = self.callers[pr.caller].owner
+                    && self.item_dom[o as usize].is_some_and(in_g)
+                {
+                    *beta.entry(o).or_default() += wt;
+                }
+                if *b == g {
+                    if let Some(o) = self.targets[pr.target].owner
+                        && self.item_dom[o as usize].is_some_and(in_g)
+                    {
+                        *beta.entry(o).or_default() += wt;
+                    }
+                    inbound += 1;
+                    if pr.class.bypasses() {
+                        bypass += 1;
+                    }
+                    surface.insert(pr.target);
+                }
+            }
+            let s_sync = if n_sync == 0.0 {
+                1.0
+            } else {
+                (SYNC_ALLOWANCE / n_sync).min(1.0)
+            };
+            let items = group_items[g];
+            let sum_nu: f64 = beta.values().map(|b| (b / EXCL_SATURATION).min(1.0)).sum();
+            let excl = if items == 0 {
+                1.0
+            } else {
+                1.0 - sum_nu / items as f64
+            };
+            let s_excl = ((excl - 1.0 / 3.0) / (2.0 / 3.0)).clamp(0.0, 1.0);
+            let b_rate = if inbound == 0 {
+                0.0
+            } else {
+                bypass as f64 / inbound as f64
+            };
+            let u = surface.len() as f64;
+            let s_api = (1.0 - b_rate)
+                * if u == 0.0 {
+                    1.0
+                } else {
+                    (API_SURFACE / u).min(1.0)
+                };
+            // CYCLE: the share of the domain's edges *inside its cycle* that must be cut (edges
+            // to domains outside the cycle do not dilute it).
+            let same_scc = |e: &(usize, usize, f64)| scc_of[e.0] == scc_of[e.1];
+            let total_w: f64 = edges
+                .iter()
+                .filter(|e| (e.0 == g || e.1 == g) && same_scc(e))
+                .map(|e| e.2)
+                .sum();
+            let fas_w: f64 = fas_set
+                .iter()
+                .map(|&i| edges[i])
+                .filter(|e| e.0 == g || e.1 == g)
+                .map(|e| e.2)
+                .sum();
+            let tangle = if total_w == 0.0 { 0.0 } else { fas_w / total_w };
+            let s_cycle = (1.0 - 2.0 * tangle).max(0.0);
+            // STATE
+            let mut p_state = 0.0;
+            let mut mutable_pairs = 0;
+            let mut seen: BTreeSet<(usize, Option<usize>)> = BTreeSet::new();
+            let mut blockers = Vec::new();
+            let mut global_with = Vec::new();
+            for pr in &self.pairs {
+                let Some(id) = self.targets[pr.target].owner else {
+                    continue;
+                };
+                let Some((kind, why)) = self.globals.get(&id) else {
+                    continue;
+                };
+                let (def_g, use_g) = (group_of[pr.to], group_of[pr.from]);
+                let across = match (def_g, use_g) {
+                    (Some(d), Some(u)) if d != u && (d == g || u == g) => true,
+                    (None, Some(u)) if u == g => false,
+                    _ => continue,
+                };
+                if !seen.insert((pr.target, use_g)) {
+                    continue;
+                }
+                let mu = match (kind, across) {
+                    (GlobalKind::Mutable, true) => 1.0,
+                    (GlobalKind::Mutable, false) => 0.5,
+                    (GlobalKind::InitOnce, _) => 0.1,
+                };
+                p_state += mu;
+                if *kind == GlobalKind::Mutable && across {
+                    mutable_pairs += 1;
+                    let other = if def_g == Some(g) { use_g } else { def_g }.expect("both");
+                    global_with.push(other);
+                    let it = &p.items[id as usize];
+                    let user = &c.config.domains[pr.from].name;
+                    blockers.push(Blocker {
+                        kind: BlockerKind::SharedMutableGlobal,
+                        summary: format!(
+                            "`{}` ({why}) is shared between `{}` and `{}`",
+                            self.targets[pr.target].key,
+                            c.config.domains[pr.to].name,
+                            user
+                        ),
+                        with: vec![self.name(groups, other)],
+                        evidence: std::iter::once(Evidence {
+                            at: at(c, it.file, it.span),
+                            note: "defined here".into(),
+                        })
+                        .chain(pr.sites.iter().take(3).map(|&s| Evidence {
+                            at: self.site_at(s),
+                            note: format!("used by `{user}` in `{}`", self.callers[pr.caller].key),
+                        }))
+                        .collect(),
+                        fix: format!(
+                            "move the state behind an API of `{}` (a function or a message) and have `{user}` call it, or make it per-service configuration; in-process memory does not survive the split",
+                            c.config.domains[pr.to].name
+                        ),
+                    });
+                }
+            }
+            let s_state = 1.0 / (1.0 + p_state);
+            // REACH
+            let others: usize = scored_items - items;
+            let reach = |adj: &Vec<Vec<ModuleId>>| -> usize {
+                let mut seen = vec![false; p.modules.len()];
+                let mut stack: Vec<ModuleId> = (0..p.modules.len() as ModuleId)
+                    .filter(|m| gm(*m) == Some(g))
+                    .collect();
+                for m in &stack {
+                    seen[*m as usize] = true;
+                }
+                let mut total = 0;
+                while let Some(m) = stack.pop() {
+                    for &x in &adj[m as usize] {
+                        if !seen[x as usize] {
+                            seen[x as usize] = true;
+                            total += self.module_items[x as usize];
+                            stack.push(x);
+                        }
+                    }
+                }
+                total
+            };
+            let (vfo, vfi) = if others == 0 {
+                (0.0, 0.0)
+            } else {
+                (
+                    reach(&fwd) as f64 / others as f64,
+                    reach(&back) as f64 / others as f64,
+                )
+            };
+            let s_reach = 1.0 - (vfo + vfi) / 2.0;
+            // Cycle blocker.
+            let comp = &sccs[scc_of[g]];
+            let mut cycle_with = Vec::new();
+            if comp.len() > 1 {
+                cycle_with = comp.iter().copied().filter(|x| *x != g).collect();
+                let cut: Vec<Evidence> = fas_set
+                    .iter()
+                    .filter(|&&i| {
+                        let (a, b, _) = edges[i];
+                        let inside = scc_of[a] == scc_of[g] && scc_of[b] == scc_of[g];
+                        // Only the cuts at this domain, unless none is (then all of them).
+                        inside && (a == g || b == g || fas_w == 0.0)
+                    })
+                    .map(|&i| {
+                        let (a, b, wt) = edges[i];
+                        let sites = &w[&(a, b)].1;
+                        Evidence {
+                            at: sites.first().map(|&s| self.site_at(s)).unwrap_or_default(),
+                            note: format!(
+                                "cut `{}` -> `{}`: weight {}, {} reference{}",
+                                self.name(groups, a),
+                                self.name(groups, b),
+                                round1(wt),
+                                sites.len(),
+                                if sites.len() == 1 { "" } else { "s" }
+                            ),
+                        }
+                    })
+                    .collect();
+                let names: Vec<String> = comp.iter().map(|x| self.name(groups, *x)).collect();
+                blockers.insert(
+                    0,
+                    Blocker {
+                        kind: BlockerKind::DomainCycle,
+                        summary: format!("in a dependency cycle: {}", names.join(" <-> ")),
+                        with: cycle_with.iter().map(|x| self.name(groups, *x)).collect(),
+                        evidence: cut,
+                        fix: "cut the listed edges (the cheapest set that breaks every cycle): invert each with a trait owned by the calling side, or replace the call with an event on the queue; if the domains really are one, merge them".into(),
+                    },
+                );
+            }
+            let values = [s_sync, s_excl, s_api, s_cycle, s_state, s_reach];
+            let total_weight: f64 = WEIGHTS.iter().map(|w| w.1).sum();
+            let evidence: [Vec<(&'static str, f64)>; 6] = [
+                vec![
+                    ("weighted_pairs", round3(n_sync)),
+                    ("calls_out", calls_out as f64),
+                    ("calls_in", calls_in as f64),
+                    ("allowance", SYNC_ALLOWANCE),
+                ],
+                vec![
+                    ("items", items as f64),
+                    ("entangled_items", round3(sum_nu)),
+                    ("exclusivity", round3(excl)),
+                ],
+                vec![
+                    ("inbound_pairs", inbound as f64),
+                    ("bypassing", bypass as f64),
+                    ("bypass_rate", round3(b_rate)),
+                    ("used_surface", u),
+                ],
+                vec![
+                    ("boundary_weight", round3(total_w)),
+                    ("feedback_weight", round3(fas_w)),
+                    ("tangle", round3(tangle)),
+                ],
+                vec![
+                    ("penalty", round3(p_state)),
+                    ("mutable_shared", mutable_pairs as f64),
+                ],
+                vec![("vfo", round3(vfo)), ("vfi", round3(vfi))],
+            ];
+            let components: Vec<Component> = WEIGHTS
+                .iter()
+                .zip(values)
+                .zip(evidence)
+                .map(|(((name, weight), value), ev)| Component {
+                    name,
+                    weight: *weight,
+                    value: round3(value),
+                    points: round1(weight * value * 100.0 / total_weight),
+                    evidence: ev.into_iter().collect(),
+                })
+                .collect();
+            let raw = round1(
+                WEIGHTS
+                    .iter()
+                    .zip(values)
+                    .map(|((_, w), v)| w * v)
+                    .sum::<f64>()
+                    * 100.0
+                    / total_weight,
+            );
+            let blocked = !blockers.is_empty();
+            let score = if blocked { raw.min(CAP) } else { raw };
+            // Confidence and evidence size.
+            let (mut resolved, mut references) = (0, 0);
+            for r in &res.refs {
+                if r.is_test || r.qualifier {
+                    continue;
+                }
+                let (fg, tg) = (gm(r.from) == Some(g), gm(r.to) == Some(g));
+                if fg {
+                    resolved += 1;
+                }
+                if fg || tg {
+                    references += 1;
+                }
+            }
+            let unresolved = res
+                .unresolved
+                .iter()
+                .filter(|u| gm(u.from) == Some(g) && !p.modules[u.from as usize].is_test)
+                .count();
+            let confidence = if resolved + unresolved == 0 {
+                1.0
+            } else {
+                1.0 - unresolved as f64 / (resolved + unresolved) as f64
+            };
+            let size_share = if self.total_items == 0 {
+                0.0
+            } else {
+                items as f64 / self.total_items as f64
+            };
+            let low_evidence = items < LOW_EVIDENCE_ITEMS || references < LOW_EVIDENCE_REFS;
+            let mut flags = Vec::new();
+            if low_evidence {
+                flags.push(format!(
+                    "low evidence: {items} items, {references} references (review by hand)"
+                ));
+            }
+            if size_share < 0.05 {
+                flags.push(format!(
+                    "small: {:.1}% of the items; consider merging it into a neighbour",
+                    size_share * 100.0
+                ));
+            } else if size_share > 0.5 {
+                flags.push(format!(
+                    "{:.0}% of the items: this is the residual monolith",
+                    size_share * 100.0
+                ));
+            }
+            if confidence < 0.9 {
+                flags.push(format!(
+                    "confidence {:.2}: {unresolved} paths did not resolve",
+                    confidence
+                ));
+            }
+            out.push(GroupScore {
+                score: DomainScore {
+                    domain: name,
+                    score,
+                    raw,
+                    band: Band::of(score, blocked),
+                    capped: blocked && raw > CAP,
+                    components,
+                    blockers,
+                    confidence: round3(confidence),
+                    unresolved_paths: unresolved,
+                    resolved_paths: resolved,
+                    items,
+                    references,
+                    size_share: round3(size_share),
+                    low_evidence,
+                    flags,
+                    seams,
+                },
+                cycle_with,
+                global_with,
+            });
+        }
+        (out, method)
+    }
+}
+
+/// Scores every business domain of a checked workspace.
+pub fn score(c: &Checked) -> Scores {
+    score_model(&Model::build(c))
+}
+
+fn score_model(m: &Model) -> Scores {
+    let c = m.c;
+    let domains = &c.config.domains;
+    let ids: Vec<DomainId> = (0..domains.len()).filter(|d| m.scored[*d]).collect();
+    let groups: Vec<Vec<DomainId>> = ids.iter().map(|d| vec![*d]).collect();
+    let (results, method) = m.compute(&groups);
+    // Merge candidates: two domains that share a blocker (a cycle through a direct edge, or
+    // a mutable global).
+    let mut merges = Vec::new();
+    let mut candidates: BTreeMap<(usize, usize), BTreeSet<BlockerKind>> = BTreeMap::new();
+    let direct = |a: usize, b: usize| {
+        m.pairs
+            .iter()
+            .any(|p| (p.from == ids[a] && p.to == ids[b]) || (p.from == ids[b] && p.to == ids[a]))
+    };
+    for (g, r) in results.iter().enumerate() {
+        for &o in &r.cycle_with {
+            if direct(g, o) {
+                candidates
+                    .entry((g.min(o), g.max(o)))
+                    .or_default()
+                    .insert(BlockerKind::DomainCycle);
+            }
+        }
+        for &o in &r.global_with {
+            candidates
+                .entry((g.min(o), g.max(o)))
+                .or_default()
+                .insert(BlockerKind::SharedMutableGlobal);
+        }
+    }
+    for ((a, b), shared) in candidates {
+        let mut merged: Vec<Vec<DomainId>> = Vec::new();
+        for (g, ds) in groups.iter().enumerate() {
+            if g == b {
+                continue;
+            }
+            let mut ds = ds.clone();
+            if g == a {
+                ds.extend(groups[b].iter().copied());
+            }
+            merged.push(ds);
+        }
+        let (union_results, _) = m.compute(&merged);
+        let union = union_results.into_iter().nth(a).expect("union group").score;
+        let (sa, sb) = (results[a].score.score, results[b].score.score);
+        let suggested = union.score >= sa.max(sb) + MERGE_MARGIN;
+        merges.push(Merge {
+            domains: [
+                results[a].score.domain.clone(),
+                results[b].score.domain.clone(),
+            ],
+            shared: shared.into_iter().collect(),
+            scores: [sa, sb],
+            union,
+            suggested,
+        });
+    }
+    let mut scores: Vec<DomainScore> = results.into_iter().map(|r| r.score).collect();
+    scores.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.domain.cmp(&b.domain))
+    });
+    let mut not_scored: Vec<String> = domains
+        .iter()
+        .filter(|d| d.shared || d.depends_on_any)
+        .map(|d| d.name.clone())
+        .collect();
+    not_scored.sort();
+    Scores {
+        scoring_version: SCORING_VERSION,
+        weights: WEIGHTS.iter().copied().collect(),
+        feedback_arc_set: method,
+        domains: scores,
+        merges,
+        not_scored,
+        not_implemented: vec![
+            "data ownership (tables read and written per domain: diesel, sqlx, SeaORM); its weight (25) is left out and the other weights are scaled to 100",
+            "event edges (a durable queue is recognised only when it lives in a shared kernel, whose references are not counted)",
+        ],
+    }
+}
+
+/// An item of the domain used from outside: what the service would have to expose.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposed {
+    pub item: String,
+    pub kind: &'static str,
+    /// How it is used from outside: the tightest class among its uses.
+    pub class: &'static str,
+    pub callers: Vec<PlanCaller>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanCaller {
+    /// The item (or module) the reference is written in.
+    pub caller: String,
+    pub domain: String,
+    /// `file:line` of its first reference.
+    pub at: String,
+    pub sites: usize,
+}
+
+/// An item of another domain the domain uses: a call over the network after the split.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outgoing {
+    pub item: String,
+    pub domain: String,
+    pub kind: &'static str,
+    pub class: &'static str,
+    pub callers: Vec<PlanCaller>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardKind {
+    /// A private, `pub(crate)` or `pub(in ..)` item used across the boundary: must become `pub`.
+    Visibility,
+    /// A `macro_rules!` used across the boundary without `#[macro_export]`.
+    Macro,
+    /// An inherent impl of a type written in the other crate: not allowed.
+    InherentImpl,
+    /// A trait impl where neither the trait nor the type would be local: orphan rule.
+    OrphanImpl,
+    /// A dependency cycle: Cargo refuses cycles between crates.
+    CrateCycle,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hazard {
+    pub kind: HazardKind,
+    pub item: String,
+    pub at: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dependency {
+    pub name: String,
+    pub sites: usize,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub scoring_version: &'static str,
+    pub domain: String,
+    pub score: DomainScore,
+    pub interface: Vec<Exposed>,
+    pub outgoing: Vec<Outgoing>,
+    pub hazards: Vec<Hazard>,
+    pub dependencies: Vec<Dependency>,
+    pub dependencies_note: &'static str,
+}
+
+fn kind_str(k: RefKind) -> &'static str {
+    k.as_str()
+}
+
+/// The extraction plan of one domain (`score DOMAIN --plan`); `None` for a shared kernel or
+/// a composition root, which are not scored.
+pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
+    let m = Model::build(c);
+    if !m.scored[d] {
+        return None;
+    }
+    let scores = score_model(&m);
+    let name = c.config.domains[d].name.clone();
+    let p = &c.analysis.program;
+    let res = &c.analysis.resolution;
+    let asg = &c.assignment;
+    let domains = &c.config.domains;
+    let callers_of = |prs: &[&Pair]| -> Vec<PlanCaller> {
+        let mut v: Vec<PlanCaller> = prs
+            .iter()
+            .map(|pr| PlanCaller {
+                caller: m.callers[pr.caller].key.clone(),
+                domain: domains[pr.from].name.clone(),
+                at: m.site_at(pr.sites[0]),
+                sites: pr.sites.len(),
+            })
+            .collect();
+        v.sort_by(|a, b| a.caller.cmp(&b.caller));
+        v
+    };
+    let mut inbound: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+    let mut outbound: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+    for pr in &m.pairs {
+        if pr.to == d && pr.from != d {
+            inbound
+                .entry(&m.targets[pr.target].key)
+                .or_default()
+                .push(pr);
+        } else if pr.from == d && pr.to != d && !domains[pr.to].shared {
+            outbound
+                .entry(&m.targets[pr.target].key)
+                .or_default()
+                .push(pr);
+        }
+    }
+    let tightest = |prs: &[&Pair]| {
+        prs.iter()
+            .map(|pr| pr.class)
+            .max_by(|a, b| {
+                a.weight()
+                    .partial_cmp(&b.weight())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.cmp(b))
+            })
+            .expect("a pair")
+    };
+    let interface: Vec<Exposed> = inbound
+        .iter()
+        .map(|(item, prs)| Exposed {
+            item: item.to_string(),
+            kind: kind_str(m.targets[prs[0].target].kind),
+            class: tightest(prs).as_str(),
+            callers: callers_of(prs),
+        })
+        .collect();
+    let outgoing: Vec<Outgoing> = outbound
+        .iter()
+        .map(|(item, prs)| Outgoing {
+            item: item.to_string(),
+            domain: domains[prs[0].to].name.clone(),
+            kind: kind_str(m.targets[prs[0].target].kind),
+            class: tightest(prs).as_str(),
+            callers: callers_of(prs),
+        })
+        .collect();
+    // Crate-split hazards: the domain becomes one crate, each shared kernel another, the
+    // rest of the code a third.
+    let crate_of = |dom: Option<DomainId>| -> String {
+        match dom {
+            Some(x) if x == d => "domain".into(),
+            Some(x) if domains[x].shared => format!("kernel:{}", domains[x].name),
+            _ => "rest".into(),
+        }
+    };
+    let mut hazards = Vec::new();
+    let mut seen_targets = BTreeSet::new();
+    for pr in m.pairs.iter().filter(|pr| pr.from == d || pr.to == d) {
+        let t = &m.targets[pr.target];
+        let Some(o) = t.owner else { continue };
+        let it = &p.items[o as usize];
+        if it.vis == Vis::Pub || !seen_targets.insert(pr.target) {
+            continue;
+        }
+        let (kind, note) = if it.kind == ItemKind::Macro {
+            (
+                HazardKind::Macro,
+                format!(
+                    "`macro_rules! {}` is used by `{}` without `#[macro_export]`",
+                    it.name, domains[pr.from].name
+                ),
+            )
+        } else {
+            (
+                HazardKind::Visibility,
+                format!(
+                    "{} item used by `{}` (in `{}`, {}): it would have to become `pub`",
+                    match it.vis {
+                        Vis::Crate => "`pub(crate)`",
+                        Vis::Restricted => "`pub(in ..)`",
+                        _ => "private",
+                    },
+                    domains[pr.from].name,
+                    m.callers[pr.caller].key,
+                    m.site_at(pr.sites[0])
+                ),
+            )
+        };
+        hazards.push(Hazard {
+            kind,
+            item: t.key.clone(),
+            at: at(c, it.file, it.span),
+            note,
+        });
+    }
+    for (i, im) in p.impls.iter().enumerate() {
+        if p.modules[im.module as usize].is_test {
+            continue;
+        }
+        let types = res.impl_types.get(i).copied().unwrap_or_default();
+        let Some(s) = types.self_ty else { continue };
+        let dom_i = asg.domain_of[im.module as usize];
+        let dom_s = asg.domain_of[p.items[s as usize].module as usize];
+        let dom_t = types
+            .trait_
+            .map(|t| asg.domain_of[p.items[t as usize].module as usize]);
+        if dom_i != Some(d) && dom_s != Some(d) && dom_t.flatten() != Some(d) {
+            continue;
+        }
+        let (ci, cs) = (crate_of(dom_i), crate_of(dom_s));
+        let self_path = format!(
+            "{}::{}",
+            p.modules[p.items[s as usize].module as usize].path, p.items[s as usize].name
+        );
+        let hazard = match (&im.trait_, dom_t) {
+            (None, _) if ci != cs => Some((
+                HazardKind::InherentImpl,
+                format!(
+                    "inherent impl of `{self_path}` ({cs}) written in {ci}: move it next to the type, or turn it into a trait"
+                ),
+            )),
+            (Some(_), Some(dt)) if ci != cs && ci != crate_of(dt) => Some((
+                HazardKind::OrphanImpl,
+                format!(
+                    "trait impl for `{self_path}` ({cs}) of a trait in {} written in {ci}: the orphan rule forbids it once they are separate crates",
+                    crate_of(dt)
+                ),
+            )),
+            (Some(tr), None) if ci != cs => Some((
+                HazardKind::OrphanImpl,
+                format!(
+                    "impl of `{}` (outside the workspace) for `{self_path}` ({cs}) written in {ci}: the orphan rule forbids it once they are separate crates",
+                    tr.join("::")
+                ),
+            )),
+            _ => None,
+        };
+        if let Some((kind, note)) = hazard {
+            hazards.push(Hazard {
+                kind,
+                item: self_path,
+                at: at(c, im.file, im.span),
+                note,
+            });
+        }
+    }
+    let me = scores.domains.iter().find(|s| s.domain == name).cloned();
+    if let Some(b) = me.as_ref().and_then(|s| {
+        s.blockers
+            .iter()
+            .find(|b| b.kind == BlockerKind::DomainCycle)
+    }) {
+        hazards.push(Hazard {
+            kind: HazardKind::CrateCycle,
+            item: name.clone(),
+            at: b.evidence.first().map(|e| e.at.clone()).unwrap_or_default(),
+            note: format!(
+                "Cargo refuses a dependency cycle between crates ({}); {}",
+                b.summary, b.fix
+            ),
+        });
+    }
+    hazards.sort_by(|a, b| (a.kind, &a.at, &a.item).cmp(&(b.kind, &b.at, &b.item)));
+    // Cargo dependencies: paths whose first segment is a dependency outside the workspace.
+    let mut deps: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut note_dep = |module: ModuleId, first: &str, file: FileId, span: Span| {
+        if asg.domain_of[module as usize] != Some(d) || p.modules[module as usize].is_test {
+            return;
+        }
+        let krate = &p.crates[p.modules[module as usize].krate as usize].info;
+        if krate
+            .externs
+            .iter()
+            .any(|e| e.krate.is_none() && e.name == first)
+            && !matches!(first, "std" | "core" | "alloc")
+        {
+            let e = deps
+                .entry(first.to_string())
+                .or_insert((0, at(c, file, span)));
+            e.0 += 1;
+        }
+    };
+    for r in &p.refs {
+        if !r.is_test
+            && let Some(first) = r.segs.first()
+        {
+            note_dep(r.module, first, r.file, r.span);
+        }
+    }
+    for u in &p.uses {
+        if u.is_test {
+            continue;
+        }
+        let first = u.prefix.first().cloned().or_else(|| match &u.leaf {
+            crate::modules::extract::UseLeaf::Name { name, .. } => Some(name.clone()),
+            _ => None,
+        });
+        if let Some(first) = first {
+            note_dep(u.module, &first, u.file, u.span);
+        }
+    }
+    let dependencies = deps
+        .into_iter()
+        .map(|(name, (sites, at))| Dependency { name, sites, at })
+        .collect();
+    Some(Plan {
+        scoring_version: SCORING_VERSION,
+        domain: name,
+        score: me.expect("a scored domain"),
+        interface,
+        outgoing,
+        hazards,
+        dependencies,
+        dependencies_note: "by the first segment of paths written in the domain that names a dependency outside the workspace (the resolver does not keep references to external crates); a local item named like a dependency would be counted",
+    })
+}

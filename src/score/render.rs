@@ -1,0 +1,356 @@
+//! Output of `cargo domains score`: a human table and breakdown, Markdown (for a pull
+//! request or a design document) and JSON (the [`Scores`]/[`Plan`] structures as they are).
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{Band, CAP, DomainScore, Plan, Scores};
+
+fn top_blocker(d: &DomainScore) -> String {
+    d.blockers
+        .first()
+        .map(|b| b.summary.clone())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn band_text(d: &DomainScore) -> String {
+    if d.band == Band::Ready && d.low_evidence {
+        "Ready (low evidence)".into()
+    } else {
+        d.band.as_str().into()
+    }
+}
+
+fn evidence_text(d: &super::Component) -> String {
+    d.evidence
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The ranking table, then one section per domain, then the merge suggestions.
+pub fn human(s: &Scores, only: Option<&str>) -> String {
+    let mut o = String::new();
+    let rows: Vec<&DomainScore> = s
+        .domains
+        .iter()
+        .filter(|d| only.is_none_or(|n| d.domain == n))
+        .collect();
+    let w = rows
+        .iter()
+        .map(|d| d.domain.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        o,
+        "{:<w$}  {:>5}  {:<20}  top blocker",
+        "domain", "score", "band"
+    );
+    for d in &rows {
+        let _ = writeln!(
+            o,
+            "{:<w$}  {:>5.1}  {:<20}  {}",
+            d.domain,
+            d.score,
+            band_text(d),
+            top_blocker(d)
+        );
+    }
+    for d in &rows {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}: {:.1} {}{}",
+            d.domain,
+            d.score,
+            band_text(d),
+            if d.capped {
+                format!(" (capped at {CAP} from {:.1})", d.raw)
+            } else {
+                String::new()
+            }
+        );
+        for c in &d.components {
+            let _ = writeln!(
+                o,
+                "  {:<12} {:>5.3} x {:>2} -> {:>5.1}   {}",
+                c.name,
+                c.value,
+                c.weight,
+                c.points,
+                evidence_text(c)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "  {} seams; {} items ({:.1}% of the code), {} references; confidence {:.2}",
+            d.seams,
+            d.items,
+            d.size_share * 100.0,
+            d.references,
+            d.confidence
+        );
+        for f in &d.flags {
+            let _ = writeln!(o, "  note: {f}");
+        }
+        for b in &d.blockers {
+            let _ = writeln!(o, "  blocker: {}", b.summary);
+            for e in &b.evidence {
+                let _ = writeln!(o, "    {}  {}", e.at, e.note);
+            }
+            let _ = writeln!(o, "    fix: {}", b.fix);
+        }
+    }
+    let merges: Vec<_> = s
+        .merges
+        .iter()
+        .filter(|m| only.is_none_or(|n| m.domains.iter().any(|d| d == n)))
+        .collect();
+    if !merges.is_empty() {
+        let _ = writeln!(o);
+    }
+    for m in merges {
+        let _ = writeln!(
+            o,
+            "merge {} + {}: {:.1} {} as one macro-service (vs {:.1} and {:.1}){}",
+            m.domains[0],
+            m.domains[1],
+            m.union.score,
+            m.union.band.as_str(),
+            m.scores[0],
+            m.scores[1],
+            if m.suggested {
+                " -> suggested"
+            } else {
+                " -> not clearly better"
+            }
+        );
+        for f in &m.union.flags {
+            let _ = writeln!(o, "  note: {f}");
+        }
+        for b in &m.union.blockers {
+            let _ = writeln!(o, "  still blocked: {}", b.summary);
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "scoring {} (cycles: {} feedback arc set); not scored: {}",
+        s.scoring_version,
+        match s.feedback_arc_set {
+            super::fas::Method::Exact => "exact",
+            super::fas::Method::Greedy => "greedy Eades-Lin-Smyth",
+        },
+        if s.not_scored.is_empty() {
+            "-".into()
+        } else {
+            s.not_scored.join(", ")
+        }
+    );
+    for n in &s.not_implemented {
+        let _ = writeln!(o, "not yet: {n}");
+    }
+    o
+}
+
+pub fn markdown(s: &Scores, only: Option<&str>) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "| domain | score | band | top blocker |");
+    let _ = writeln!(o, "| --- | ---: | --- | --- |");
+    let rows: Vec<&DomainScore> = s
+        .domains
+        .iter()
+        .filter(|d| only.is_none_or(|n| d.domain == n))
+        .collect();
+    for d in &rows {
+        let _ = writeln!(
+            o,
+            "| `{}` | {:.1} | {} | {} |",
+            d.domain,
+            d.score,
+            band_text(d),
+            top_blocker(d).replace('|', "\\|")
+        );
+    }
+    for d in &rows {
+        let _ = writeln!(
+            o,
+            "\n### `{}`: {:.1}, {}\n",
+            d.domain,
+            d.score,
+            band_text(d)
+        );
+        let _ = writeln!(o, "| component | value | weight | points | evidence |");
+        let _ = writeln!(o, "| --- | ---: | ---: | ---: | --- |");
+        for c in &d.components {
+            let _ = writeln!(
+                o,
+                "| {} | {:.3} | {} | {:.1} | {} |",
+                c.name,
+                c.value,
+                c.weight,
+                c.points,
+                evidence_text(c)
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{} seams, {} items, {} references, confidence {:.2}.",
+            d.seams, d.items, d.references, d.confidence
+        );
+        for f in &d.flags {
+            let _ = writeln!(o, "\n> {f}");
+        }
+        for b in &d.blockers {
+            let _ = writeln!(o, "\n**Blocker:** {}", b.summary);
+            for e in &b.evidence {
+                let _ = writeln!(o, "- `{}` {}", e.at, e.note);
+            }
+            let _ = writeln!(o, "\nFix: {}", b.fix);
+        }
+    }
+    for m in s
+        .merges
+        .iter()
+        .filter(|m| only.is_none_or(|n| m.domains.iter().any(|d| d == n)))
+    {
+        let _ = writeln!(
+            o,
+            "\n**Merge `{}` + `{}`:** {:.1} ({}) as one, against {:.1} and {:.1}: {}.",
+            m.domains[0],
+            m.domains[1],
+            m.union.score,
+            m.union.band.as_str(),
+            m.scores[0],
+            m.scores[1],
+            if m.suggested {
+                "suggested"
+            } else {
+                "not clearly better"
+            }
+        );
+    }
+    let _ = writeln!(o, "\n_scoring {}_", s.scoring_version);
+    o
+}
+
+pub fn plan_human(p: &Plan) -> String {
+    let mut o = String::new();
+    let d = &p.score;
+    let _ = writeln!(
+        o,
+        "extraction plan for `{}`: {:.1} {}",
+        p.domain,
+        d.score,
+        band_text(d)
+    );
+    let _ = writeln!(
+        o,
+        "\ninterface: {} item{} used from outside (the service would expose them)",
+        p.interface.len(),
+        if p.interface.len() == 1 { "" } else { "s" }
+    );
+    for e in &p.interface {
+        let _ = writeln!(o, "  {} ({}, {})", e.item, e.kind, e.class);
+        for c in &e.callers {
+            let _ = writeln!(o, "    <- {} [{}] {}", c.caller, c.domain, c.at);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\ncalls out: {} item{} of other domains (each becomes a network call)",
+        p.outgoing.len(),
+        if p.outgoing.len() == 1 { "" } else { "s" }
+    );
+    for e in &p.outgoing {
+        let _ = writeln!(o, "  {} [{}] ({}, {})", e.item, e.domain, e.kind, e.class);
+        for c in &e.callers {
+            let _ = writeln!(o, "    <- {} {}", c.caller, c.at);
+        }
+    }
+    let _ = writeln!(o, "\ncrate-split hazards: {}", p.hazards.len());
+    for h in &p.hazards {
+        let _ = writeln!(o, "  {}  {}", h.at, h.note);
+    }
+    let _ = writeln!(o, "\nCargo dependencies used: {}", p.dependencies.len());
+    for dep in &p.dependencies {
+        let _ = writeln!(
+            o,
+            "  {} ({} sites, first at {})",
+            dep.name, dep.sites, dep.at
+        );
+    }
+    let _ = writeln!(o, "  ({})", p.dependencies_note);
+    o
+}
+
+pub fn plan_markdown(p: &Plan) -> String {
+    let mut o = String::new();
+    let d = &p.score;
+    let _ = writeln!(
+        o,
+        "## Extraction plan: `{}` ({:.1}, {})\n",
+        p.domain,
+        d.score,
+        band_text(d)
+    );
+    let _ = writeln!(o, "### Interface the service would expose\n");
+    let _ = writeln!(o, "| item | kind | used as | callers |");
+    let _ = writeln!(o, "| --- | --- | --- | --- |");
+    for e in &p.interface {
+        let callers: Vec<String> = e
+            .callers
+            .iter()
+            .map(|c| format!("`{}` ({}, `{}`)", c.caller, c.domain, c.at))
+            .collect();
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            e.item,
+            e.kind,
+            e.class,
+            callers.join("<br>")
+        );
+    }
+    let _ = writeln!(o, "\n### Calls to the rest (each becomes a network call)\n");
+    let _ = writeln!(o, "| item | domain | used as | callers |");
+    let _ = writeln!(o, "| --- | --- | --- | --- |");
+    for e in &p.outgoing {
+        let callers: Vec<String> = e
+            .callers
+            .iter()
+            .map(|c| format!("`{}` (`{}`)", c.caller, c.at))
+            .collect();
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            e.item,
+            e.domain,
+            e.class,
+            callers.join("<br>")
+        );
+    }
+    let _ = writeln!(o, "\n### Crate-split hazards\n");
+    for h in &p.hazards {
+        let _ = writeln!(o, "- `{}` {}", h.at, h.note);
+    }
+    if p.hazards.is_empty() {
+        let _ = writeln!(o, "none");
+    }
+    let _ = writeln!(o, "\n### Cargo dependencies\n");
+    for dep in &p.dependencies {
+        let _ = writeln!(o, "- `{}` ({} sites)", dep.name, dep.sites);
+    }
+    if p.dependencies.is_empty() {
+        let _ = writeln!(o, "none");
+    }
+    o
+}
+
+pub fn json<T: serde::Serialize>(v: &T, out: &mut impl Write) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
+    writeln!(out, "{text}")
+}

@@ -1,0 +1,371 @@
+//! `cargo domains score` on fixtures/scoring, whose outcome is known by construction (see its
+//! domains.toml): bands, blockers, the merge suggestion and the plan's interface exactly;
+//! then properties on modified copies.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cargo_domains::analysis::{self, Options};
+use cargo_domains::score::{self, Band, BlockerKind, Scores};
+
+fn scores_at(manifest: &Path) -> (Scores, analysis::Checked) {
+    let opts = Options {
+        manifest_path: Some(manifest.to_path_buf()),
+        ..Default::default()
+    };
+    let checked = match analysis::check(&opts) {
+        Ok(c) => c,
+        Err(_) => panic!("fixtures/scoring does not check"),
+    };
+    (score::score(&checked), checked)
+}
+
+fn fixture_manifest() -> PathBuf {
+    common::fixture("scoring").join("Cargo.toml")
+}
+
+fn by_name<'a>(s: &'a Scores, name: &str) -> &'a score::DomainScore {
+    s.domains
+        .iter()
+        .find(|d| d.domain == name)
+        .unwrap_or_else(|| panic!("no domain {name}"))
+}
+
+#[test]
+fn bands_blockers_and_merge() {
+    let (s, _) = scores_at(&fixture_manifest());
+    let bands: Vec<(&str, Band)> = s
+        .domains
+        .iter()
+        .map(|d| (d.domain.as_str(), d.band))
+        .collect();
+    assert_eq!(
+        bands,
+        vec![
+            ("notifications", Band::Ready),
+            ("catalog", Band::NeedsSeams),
+            ("payments", Band::Entangled),
+            ("orders", Band::Entangled),
+        ]
+    );
+    assert_eq!(s.not_scored, vec!["app", "kernel"]);
+    assert_eq!(s.scoring_version, score::SCORING_VERSION);
+    for name in ["notifications", "catalog"] {
+        assert!(by_name(&s, name).blockers.is_empty(), "{name}");
+    }
+    for name in ["orders", "payments"] {
+        let d = by_name(&s, name);
+        let kinds: Vec<BlockerKind> = d.blockers.iter().map(|b| b.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![BlockerKind::DomainCycle, BlockerKind::SharedMutableGlobal],
+            "{name}"
+        );
+        let cycle = &d.blockers[0];
+        assert_eq!(cycle.summary, "in a dependency cycle: orders <-> payments");
+        // The cheapest cut is orders -> payments, shown at its first reference.
+        assert_eq!(cycle.evidence.len(), 1);
+        assert!(
+            cycle.evidence[0]
+                .note
+                .starts_with("cut `orders` -> `payments`")
+        );
+        assert_eq!(cycle.evidence[0].at, "src/orders/checkout.rs:27");
+        let global = &d.blockers[1];
+        assert!(global.summary.contains("market::payments::ledger::LEDGER"));
+        let at: Vec<&str> = global.evidence.iter().map(|e| e.at.as_str()).collect();
+        assert_eq!(
+            at,
+            vec!["src/payments/ledger.rs:14", "src/orders/checkout.rs:43"]
+        );
+    }
+    // The catalog is reached around its interface.
+    let catalog = by_name(&s, "catalog");
+    let api = catalog
+        .components
+        .iter()
+        .find(|c| c.name == "interface")
+        .unwrap();
+    assert!(api.evidence["bypassing"] > 0.0);
+    // Notifications only talks through the kernel's queue.
+    let n = by_name(&s, "notifications");
+    assert_eq!(n.seams, 0);
+    assert!(n.low_evidence);
+    // orders and payments: merge suggested, and the union has neither blocker.
+    assert_eq!(s.merges.len(), 1);
+    let m = &s.merges[0];
+    assert_eq!(m.domains, ["orders".to_string(), "payments".to_string()]);
+    assert_eq!(
+        m.shared,
+        vec![BlockerKind::DomainCycle, BlockerKind::SharedMutableGlobal]
+    );
+    assert!(m.suggested);
+    assert!(m.union.blockers.is_empty());
+    assert!(m.union.score >= m.scores[0].max(m.scores[1]) + score::MERGE_MARGIN);
+}
+
+#[test]
+fn plan_of_payments() {
+    let (_, checked) = scores_at(&fixture_manifest());
+    let d = checked
+        .config
+        .domains
+        .iter()
+        .position(|d| d.name == "payments")
+        .unwrap();
+    let plan = score::plan(&checked, d).expect("payments is scored");
+    let interface: Vec<(&str, Vec<&str>)> = plan
+        .interface
+        .iter()
+        .map(|e| {
+            (
+                e.item.as_str(),
+                e.callers.iter().map(|c| c.caller.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        interface,
+        vec![
+            (
+                "market::payments::gateway::charge",
+                vec!["market::orders::checkout::place"]
+            ),
+            (
+                "market::payments::gateway::refund",
+                vec!["market::orders::checkout::cancel"]
+            ),
+            (
+                "market::payments::ledger::LEDGER",
+                vec!["market::orders::checkout::already_charged"]
+            ),
+            (
+                "market::payments::receipts::Receipt",
+                vec!["market::orders::model::Order"]
+            ),
+        ]
+    );
+    let outgoing: Vec<&str> = plan.outgoing.iter().map(|e| e.item.as_str()).collect();
+    assert_eq!(
+        outgoing,
+        vec![
+            "market::orders::model::Order",
+            "market::orders::model::OrderStatus::Paid",
+            "market::orders::status::lock_order",
+            "market::orders::status::mark_paid",
+            "market::orders::status::mark_refunded",
+            "market::orders::status::order_total",
+        ]
+    );
+    let hazards: Vec<(score::HazardKind, &str)> = plan
+        .hazards
+        .iter()
+        .map(|h| (h.kind, h.at.as_str()))
+        .collect();
+    assert_eq!(
+        hazards,
+        vec![
+            (score::HazardKind::Visibility, "src/orders/status.rs:29"),
+            (score::HazardKind::CrateCycle, "src/orders/checkout.rs:27"),
+        ]
+    );
+    assert!(plan.dependencies.is_empty());
+    // The kernel and the composition root have no plan.
+    let kernel = checked
+        .config
+        .domains
+        .iter()
+        .position(|d| d.name == "kernel")
+        .unwrap();
+    assert!(score::plan(&checked, kernel).is_none());
+}
+
+#[test]
+fn cli_score_and_plan() {
+    let m = fixture_manifest();
+    let m = m.to_str().unwrap();
+    let r = common::run(&["score", "--manifest-path", m]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let first: Vec<&str> = r.stdout.lines().take(5).collect();
+    assert!(first[0].starts_with("domain"));
+    assert!(first[1].starts_with("notifications") && first[1].contains("Ready"));
+    assert!(first[2].starts_with("catalog") && first[2].contains("Needs seams"));
+    assert!(first[4].starts_with("orders") && first[4].contains("Entangled"));
+    assert!(r.stdout.contains("merge orders + payments"));
+    let j = common::run(&["score", "--manifest-path", m, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
+    assert_eq!(v["scoring_version"], score::SCORING_VERSION);
+    assert_eq!(v["domains"][0]["band"], "Ready");
+    let md = common::run(&["score", "--manifest-path", m, "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .starts_with("| domain | score | band | top blocker |")
+    );
+    let p = common::run(&["score", "payments", "--plan", "--manifest-path", m]);
+    assert_eq!(p.code, 0, "{}", p.stderr);
+    assert!(p.stdout.contains("interface: 4 items used from outside"));
+    let bad = common::run(&["score", "kernel", "--plan", "--manifest-path", m]);
+    assert_eq!(bad.code, 2);
+    let unknown = common::run(&["score", "nope", "--manifest-path", m]);
+    assert_eq!(unknown.code, 2);
+}
+
+/// A copy of the fixture in a temp dir, with `edits` applied: (file, old, new).
+fn modified(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&common::fixture("scoring"), dir.path());
+    for (file, old, new) in edits {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(old), "{file} lacks {old:?}");
+        std::fs::write(&path, text.replacen(old, new, 1)).expect("write");
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let name = e.file_name();
+        if name == "target" {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if e.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&dst).expect("mkdir");
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+fn score_of(s: &Scores, name: &str) -> f64 {
+    by_name(s, name).score
+}
+
+fn assert_in_range(s: &Scores) {
+    for d in s.domains.iter().chain(s.merges.iter().map(|m| &m.union)) {
+        assert!((0.0..=100.0).contains(&d.score), "{} {}", d.domain, d.score);
+        for c in &d.components {
+            assert!((0.0..=1.0).contains(&c.value), "{} {}", d.domain, c.name);
+        }
+    }
+}
+
+const DOMAINS: [&str; 4] = ["notifications", "catalog", "orders", "payments"];
+
+#[test]
+fn adding_a_forbidden_reference_never_raises_a_score() {
+    let (base, _) = scores_at(&fixture_manifest());
+    // notifications starts reading order state: forbidden (it may only use the kernel).
+    let dir = modified(&[(
+        "src/notifications/worker.rs",
+        "use crate::kernel::queue::Queue;",
+        "use crate::kernel::queue::Queue;\n\npub fn still_open(o: &crate::orders::model::Order) -> bool {\n    crate::orders::status::is_open(o)\n}",
+    )]);
+    let (after, checked) = scores_at(&dir.path().join("Cargo.toml"));
+    assert!(checked.findings.iter().any(|f| {
+        f.rule.code() == "forbidden-dependency"
+            && f.from_domain
+                .map(|d| checked.config.domains[d].name.as_str())
+                == Some("notifications")
+    }));
+    for name in DOMAINS {
+        assert!(
+            score_of(&after, name) <= score_of(&base, name),
+            "{name}: {} -> {}",
+            score_of(&base, name),
+            score_of(&after, name)
+        );
+    }
+    assert!(score_of(&after, "notifications") < score_of(&base, "notifications"));
+    // The catalog calls back into orders: a new cycle; the catalog is now blocked.
+    let dir = modified(&[(
+        "src/catalog/api.rs",
+        "/// Whether the product can be sold.",
+        "pub fn in_open_order(o: &crate::orders::model::Order) -> bool {\n    crate::orders::status::is_open(o)\n}\n\n/// Whether the product can be sold.",
+    )]);
+    let (after, _) = scores_at(&dir.path().join("Cargo.toml"));
+    assert!(score_of(&after, "catalog") <= score_of(&base, "catalog"));
+    assert!(
+        by_name(&after, "catalog")
+            .blockers
+            .iter()
+            .any(|b| b.kind == BlockerKind::DomainCycle)
+    );
+    assert_in_range(&after);
+}
+
+#[test]
+fn removing_a_blocker_never_lowers_a_score() {
+    let (base, _) = scores_at(&fixture_manifest());
+    // orders stops reading the payments' ledger: no shared mutable global any more.
+    let dir = modified(&[
+        (
+            "src/orders/checkout.rs",
+            "    LEDGER.lock().map(|l| l.iter().any(|e| e.order == id)).unwrap_or(false)",
+            "    let _ = id;\n    false",
+        ),
+        (
+            "src/orders/checkout.rs",
+            "use crate::payments::ledger::LEDGER;\n",
+            "",
+        ),
+    ]);
+    let (after, _) = scores_at(&dir.path().join("Cargo.toml"));
+    for name in DOMAINS {
+        assert!(score_of(&after, name) >= score_of(&base, name), "{name}");
+    }
+    for name in ["orders", "payments"] {
+        assert!(
+            !by_name(&after, name)
+                .blockers
+                .iter()
+                .any(|b| b.kind == BlockerKind::SharedMutableGlobal)
+        );
+    }
+    // payments stops calling back into orders: no cycle any more.
+    let gateway = "use crate::kernel::ids::OrderId;\nuse crate::kernel::money::Money;\n\nuse super::ledger;\nuse super::receipts::Receipt;\n\n#[derive(Debug, PartialEq, Eq)]\npub struct Declined;\n\npub fn charge(order: OrderId, amount: Money) -> Result<Receipt, Declined> {\n    if amount.cents() <= 0 {\n        return Err(Declined);\n    }\n    ledger::record(order, amount);\n    Ok(Receipt::issue(order, amount))\n}\n\npub fn refund(receipt: &Receipt) -> bool {\n    ledger::record(receipt.order, Money(-receipt.amount.cents()));\n    true\n}\n";
+    let dir = modified(&[]);
+    std::fs::write(dir.path().join("src/payments/gateway.rs"), gateway).expect("write");
+    let (after, _) = scores_at(&dir.path().join("Cargo.toml"));
+    for name in DOMAINS {
+        assert!(score_of(&after, name) >= score_of(&base, name), "{name}");
+    }
+    assert!(
+        !by_name(&after, "payments")
+            .blockers
+            .iter()
+            .any(|b| b.kind == BlockerKind::DomainCycle)
+    );
+    assert_in_range(&after);
+}
+
+#[test]
+fn scores_are_in_range_and_deterministic() {
+    let (a, _) = scores_at(&fixture_manifest());
+    let (b, _) = scores_at(&fixture_manifest());
+    assert_in_range(&a);
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    let m = fixture_manifest();
+    let m = m.to_str().unwrap();
+    let r1 = common::run(&["score", "--manifest-path", m, "--format", "json"]);
+    let r2 = common::run(&[
+        "score",
+        "--manifest-path",
+        m,
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(r1.stdout, r2.stdout);
+    // The shop too: every score in range.
+    let (shop, _) = scores_at(&common::fixture("shop").join("Cargo.toml"));
+    assert_in_range(&shop);
+}
