@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diag::Diag;
 use crate::workspace::{TargetKind, Workspace};
-use extract::{FileCtx, NsHint, RawFile, Recv, TyRef, UseLeaf};
+use extract::{FileCtx, RawFile, RawImpl, RawItem, RawMethodCall, RawRef, RawUse};
 
 pub type FileId = u32;
 pub type ModuleId = u32;
@@ -109,69 +109,68 @@ pub struct Scope {
     pub file: FileId,
 }
 
-pub struct Item {
-    pub name: String,
-    pub kind: ItemKind,
-    pub vis: Vis,
+/// A record of the syntax pass placed in the workspace: its global scope, module and file.
+/// It dereferences to the record itself (`item.name`, `a_use.prefix`, `path.segs`); the
+/// record's own `scope` field is the file-local index it was extracted with.
+pub struct Located<T> {
     pub scope: ScopeId,
     pub module: ModuleId,
     pub file: FileId,
-    pub span: Span,
-    pub variants: Vec<String>,
-    pub value_ctor: bool,
-    pub macro_export: bool,
-    pub alias_of: Option<Vec<String>>,
-    pub members: Vec<String>,
-    pub ty: Option<TyRef>,
-    pub fields: Vec<(String, TyRef)>,
-    pub is_test: bool,
+    pub raw: T,
 }
 
-pub struct Use {
-    pub scope: ScopeId,
-    pub module: ModuleId,
-    pub file: FileId,
-    pub prefix: Vec<String>,
-    pub leading_colon: bool,
-    pub leaf: UseLeaf,
-    pub vis: Vis,
-    pub span: Span,
-    pub is_test: bool,
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.raw
+    }
 }
 
-pub struct Impl {
-    pub scope: ScopeId,
-    pub module: ModuleId,
-    pub file: FileId,
-    pub self_ty: Option<Vec<String>>,
-    pub trait_: Option<Vec<String>>,
-    pub items: Vec<String>,
-    pub rets: Vec<Option<TyRef>>,
-    pub span: Span,
+/// Records that belong to a file-local scope.
+pub trait LocalScope {
+    fn local_scope(&self) -> u32;
 }
 
+macro_rules! local_scope {
+    ($($t:ty),*) => {$(
+        impl LocalScope for $t {
+            fn local_scope(&self) -> u32 {
+                self.scope
+            }
+        }
+    )*};
+}
+local_scope!(RawItem, RawUse, RawImpl, RawRef, RawMethodCall);
+
+/// An item definition (`fn`, `struct`, `macro_rules!`, ...).
+pub type Item = Located<RawItem>;
+/// One imported name (or glob) of a `use` tree.
+pub type Use = Located<RawUse>;
+/// An `impl` block.
+pub type Impl = Located<RawImpl>;
+/// A path written in code.
+pub type PathRef = Located<RawRef>;
 /// A method call whose receiver syntax says something about its type.
-pub struct MethodCall {
-    pub scope: ScopeId,
-    pub module: ModuleId,
-    pub file: FileId,
-    pub recv: Recv,
-    pub name: String,
-    pub span: Span,
-    pub is_test: bool,
-}
+pub type MethodCall = Located<RawMethodCall>;
 
-pub struct PathRef {
-    pub scope: ScopeId,
-    pub module: ModuleId,
-    pub file: FileId,
-    pub segs: Vec<String>,
-    pub leading_colon: bool,
-    pub span: Span,
-    pub ctx: Ctx,
-    pub ns: NsHint,
-    pub optional: bool,
-    pub is_test: bool,
+/// Places one file's records: file-local scope indices become global ids.
+fn locate<T: LocalScope>(
+    scopes: &[Scope],
+    sids: &[ScopeId],
+    file: FileId,
+    raws: Vec<T>,
+) -> Vec<Located<T>> {
+    raws.into_iter()
+        .map(|raw| {
+            let scope = sids[raw.local_scope() as usize];
+            Located {
+                scope,
+                module: scopes[scope as usize].module,
+                file,
+                raw,
+            }
+        })
+        .collect()
 }
 
 /// Everything the syntax pass found, for the whole workspace.
@@ -632,7 +631,6 @@ impl Assembler<'_> {
         } = raw;
         // Local module index -> global id.
         let mut mids: Vec<ModuleId> = Vec::with_capacity(modules.len());
-        let scope_base = self.p.scopes.len() as u32;
         for (li, m) in modules.iter().enumerate() {
             let id = if li == 0 {
                 let (name, is_test) = decl
@@ -690,86 +688,21 @@ impl Assembler<'_> {
                 sids.push(self.p.scopes.len() as u32 - 1);
             }
         }
-        let _ = scope_base;
-        for it in items {
-            let scope = sids[it.scope as usize];
-            let module = self.p.scopes[scope as usize].module;
-            self.p.items.push(Item {
-                name: it.name,
-                kind: it.kind,
-                vis: it.vis,
-                scope,
-                module,
-                file: fid,
-                span: it.span,
-                variants: it.variants,
-                value_ctor: it.value_ctor,
-                macro_export: it.macro_export,
-                alias_of: it.alias_of,
-                members: it.members,
-                ty: it.ty,
-                fields: it.fields,
-                is_test: it.is_test,
-            });
-        }
-        for u in uses {
-            let scope = sids[u.scope as usize];
-            let module = self.p.scopes[scope as usize].module;
-            self.p.uses.push(Use {
-                scope,
-                module,
-                file: fid,
-                prefix: u.prefix,
-                leading_colon: u.leading_colon,
-                leaf: u.leaf,
-                vis: u.vis,
-                span: u.span,
-                is_test: u.is_test,
-            });
-        }
-        for im in impls {
-            let scope = sids[im.scope as usize];
-            let module = self.p.scopes[scope as usize].module;
-            self.p.impls.push(Impl {
-                scope,
-                module,
-                file: fid,
-                self_ty: im.self_ty,
-                trait_: im.trait_,
-                items: im.items,
-                rets: im.rets,
-                span: im.span,
-            });
-        }
-        for r in refs {
-            let scope = sids[r.scope as usize];
-            let module = self.p.scopes[scope as usize].module;
-            self.p.refs.push(PathRef {
-                scope,
-                module,
-                file: fid,
-                segs: r.segs,
-                leading_colon: r.leading_colon,
-                span: r.span,
-                ctx: r.ctx,
-                ns: r.ns,
-                optional: r.optional,
-                is_test: r.is_test,
-            });
-        }
-        for m in methods {
-            let scope = sids[m.scope as usize];
-            let module = self.p.scopes[scope as usize].module;
-            self.p.methods.push(MethodCall {
-                scope,
-                module,
-                file: fid,
-                recv: m.recv,
-                name: m.name,
-                span: m.span,
-                is_test: m.is_test,
-            });
-        }
+        let scopes = &self.p.scopes;
+        let (items, uses, impls) = (
+            locate(scopes, &sids, fid, items),
+            locate(scopes, &sids, fid, uses),
+            locate(scopes, &sids, fid, impls),
+        );
+        let (refs, methods) = (
+            locate(scopes, &sids, fid, refs),
+            locate(scopes, &sids, fid, methods),
+        );
+        self.p.items.extend(items);
+        self.p.uses.extend(uses);
+        self.p.impls.extend(impls);
+        self.p.refs.extend(refs);
+        self.p.methods.extend(methods);
         let diags = self
             .decl_diags
             .remove(&(krate, key.clone()))
