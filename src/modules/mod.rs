@@ -418,6 +418,13 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                 continue;
             }
             let parent_key = (task.krate, task.key.clone());
+            let report = |diag: Diag| {
+                shared
+                    .decl_diags
+                    .lock()
+                    .unwrap()
+                    .push((parent_key.clone(), di as u32, diag))
+            };
             let found = decl.candidates.iter().find(|c| c.is_file());
             let Some(file) = found else {
                 let tried: Vec<_> = decl
@@ -437,11 +444,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                     "create the file, or remove `mod {};`; the module is left out of the analysis",
                     decl.name
                 ));
-                shared
-                    .decl_diags
-                    .lock()
-                    .unwrap()
-                    .push((parent_key, di as u32, diag));
+                report(diag);
                 continue;
             };
             let child_canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
@@ -455,11 +458,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                     ),
                 )
                 .help("point the `#[path]` attribute at a different file");
-                shared
-                    .decl_diags
-                    .lock()
-                    .unwrap()
-                    .push((parent_key, di as u32, diag));
+                report(diag);
                 continue;
             }
             if ancestors.len() >= MAX_DEPTH || {
@@ -474,11 +473,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                         decl.name
                     ),
                 );
-                shared
-                    .decl_diags
-                    .lock()
-                    .unwrap()
-                    .push((parent_key, di as u32, diag));
+                report(diag);
                 continue;
             }
             let module_dir = if decl.by_path_attr {
