@@ -302,7 +302,7 @@ pub fn load(ws: &Workspace, explicit: Option<&Path>) -> Result<Config, ConfigErr
                 ),
                 None,
             )
-            .help("write a domains.toml (see docs/configuration.md) or pass one with --config"),
+            .help("run `cargo domains init` to write a first one from the code, or pass one with --config"),
         ],
     })
 }
