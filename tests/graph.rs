@@ -666,6 +666,8 @@ fn hostile(level: Level) -> View {
             modules: i,
             lines: 1000 * i as u64,
             cluster: (level == Level::Module).then_some(i),
+            // A band name that needs escaping nowhere, on every other node.
+            score: (i % 2 == 0).then_some((42.0, "Needs seams")),
         })
         .collect();
     let clusters = names
@@ -728,4 +730,46 @@ fn hostile_names_are_escaped() {
     assert!(m.contains("new line"), "{m}");
     // `end` is a label, never an id.
     assert!(!m.lines().any(|l| l.trim().starts_with("end[")), "{m}");
+}
+
+#[test]
+fn scores_appear_on_domain_nodes_with_scores() {
+    let dot = graph("scoring", &["--scores"]);
+    for (domain, text) in [
+        ("notifications", "<b>100</b> · Ready"),
+        ("catalog", "<b>54</b> · Needs seams"),
+        ("orders", "<b>23</b> · Entangled"),
+    ] {
+        let line = dot
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("\"{domain}\" [label=")))
+            .unwrap_or_else(|| panic!("no node {domain} in\n{dot}"));
+        assert!(line.contains(text), "{domain}: {line}");
+    }
+    // Kernels and the composition root are not scored.
+    let kernel = dot
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"kernel\" [label="))
+        .unwrap();
+    assert!(
+        !kernel.contains(" · Ready") && !kernel.contains("Entangled"),
+        "{kernel}"
+    );
+    // Without the flag the drawing is unchanged.
+    assert!(!graph("scoring", &[]).contains(" · Ready"));
+    let mermaid = graph("scoring", &["--scores", "--format", "mermaid"]);
+    assert!(mermaid.contains("score 100 · Ready"), "{mermaid}");
+    check_mermaid(&mermaid);
+    let json: serde_json::Value =
+        serde_json::from_str(&graph("scoring", &["--scores", "--format", "json"])).unwrap();
+    let n = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "payments")
+        .unwrap();
+    assert_eq!(n["band"], "Entangled");
+    if let Some(bin) = dot_binary() {
+        render_svg(&bin, "scoring --scores", &dot);
+    }
 }

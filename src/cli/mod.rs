@@ -200,6 +200,9 @@ pub struct GraphArgs {
     /// Write to this file instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Show each domain's extraction-readiness score and band on its node (domain level)
+    #[arg(long)]
+    pub scores: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -668,6 +671,7 @@ fn graph(a: GraphArgs) -> i32 {
             },
             focus,
             depth: a.depth,
+            scores: a.scores,
         },
     );
     let bytes: Vec<u8> = match a.format {

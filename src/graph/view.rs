@@ -79,6 +79,8 @@ pub struct Node {
     pub lines: u64,
     /// Index into [`View::clusters`] (module level).
     pub cluster: Option<usize>,
+    /// Extraction readiness and band (`graph --scores`, domain level, scored domains only).
+    pub score: Option<(f64, &'static str)>,
 }
 
 #[derive(Clone, Debug)]
@@ -119,6 +121,8 @@ pub struct Options {
     /// Module level: collapse modules deeper than this many path segments into their
     /// ancestor (`shop::orders::checkout` has 3).
     pub depth: Option<u32>,
+    /// Domain level: add each domain's extraction-readiness score to its node.
+    pub scores: bool,
 }
 
 /// The rules' input for a checked workspace.
@@ -233,6 +237,7 @@ impl Node {
 /// Builds the view.
 pub fn build(c: &Checked, opts: &Options) -> View {
     let p = &c.analysis.program;
+    let scores = (opts.scores && opts.level == Level::Domain).then(|| crate::score::score(c));
     let include = |m: usize| c.analysis.include_tests || !p.modules[m].is_test;
     let lines = module_lines(c);
     let input = rules_input(c);
@@ -379,6 +384,11 @@ pub fn build(c: &Checked, opts: &Options) -> View {
             modules: ms.len(),
             lines: ms.iter().map(|m| lines[*m as usize]).sum(),
             cluster,
+            score: scores.as_ref().and_then(|s| {
+                let name = d.map(|d| c.config.domains[d].name.as_str())?;
+                let ds = s.domains.iter().find(|x| x.domain == name)?;
+                Some((ds.score, ds.band.as_str()))
+            }),
         });
     }
     let acc_totals = acc

@@ -201,6 +201,17 @@ fn node_label(n: &view::Node, level: Level) -> String {
         "<br/><font point-size=\"9\" color=\"#555555\">{}</font>",
         html(&size)
     );
+    if let Some((score, band)) = n.score {
+        let color = match band {
+            "Ready" => "#2e7d32",
+            "Entangled" => "#c62828",
+            _ => "#e65100",
+        };
+        let _ = write!(
+            s,
+            "<br/><font point-size=\"10\" color=\"{color}\"><b>{score:.0}</b> · {band}</font>"
+        );
+    }
     if level == Level::Domain
         && let Some(sub) = st.subtitle
     {

@@ -27,6 +27,10 @@ struct NodeJson<'a> {
     description: Option<&'a str>,
     modules: usize,
     lines: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    band: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +60,8 @@ pub fn write(v: &View, out: &mut dyn Write) -> std::io::Result<()> {
                 description: n.description.as_deref(),
                 modules: n.modules,
                 lines: n.lines,
+                score: n.score.map(|s| s.0),
+                band: n.score.map(|s| s.1),
             })
             .collect(),
         edges: v

@@ -33,6 +33,9 @@ pub fn label(s: &str) -> String {
 
 fn node_text(n: &view::Node, level: Level) -> String {
     let mut s = format!("<b>{}</b><br/>{}", label(&n.label), label(&n.size_text()));
+    if let Some((score, band)) = n.score {
+        s.push_str(&format!("<br/>score {score:.0} · {band}"));
+    }
     if level == Level::Domain {
         match n.kind {
             NodeKind::Shared => s.push_str("<br/><i>shared kernel</i>"),
