@@ -398,3 +398,48 @@ fn json_consumers_get_a_document_for_configuration_errors_too() {
     assert_eq!(v["errors"][0]["line"], 10);
     assert_eq!(v["errors"][0]["column"], 37);
 }
+
+/// `pub use rules::lint::lint;` beside `mod lint;`: `use crate::rules::lint;` imports both the
+/// module and the function. The dependency is reported once, at the `use`, naming the function.
+#[test]
+fn an_import_naming_a_module_and_a_function_is_reported_once_at_the_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("src/rules")).unwrap();
+    std::fs::write(
+        d.join("Cargo.toml"),
+        "[package]\nname = \"lints\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("src/lib.rs"), "pub mod rules;\npub mod core;\n").unwrap();
+    std::fs::write(
+        d.join("src/rules/mod.rs"),
+        "mod lint;\npub use lint::lint;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/rules/lint.rs"),
+        "pub fn lint() -> u32 {\n    0\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/core.rs"),
+        "use crate::rules::lint;\n\npub fn run() -> u32 {\n    lint() + lint()\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("domains.toml"),
+        "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n[domains.core]\nmodules = [\"crate::core\"]\n[domains.rules]\nmodules = [\"crate::rules\"]\n",
+    )
+    .unwrap();
+    let r = check_json(d, &[]);
+    assert_eq!(
+        actual_findings(&r.stdout),
+        [(
+            "forbidden-dependency".to_string(),
+            "src/core.rs:1:5".to_string(),
+            "lints::core".to_string(),
+            "lints::rules::lint::lint".to_string()
+        )]
+    );
+}

@@ -669,39 +669,54 @@ impl<'p> Resolver<'p> {
     /// Resolves imports to a fixed point; returns how many stayed unresolved.
     fn resolve_imports(&mut self) -> usize {
         let p = self.p;
-        let mut pending: Vec<u32> = Vec::new();
+        let mut imports: Vec<u32> = Vec::new();
         let mut globs: Vec<(u32, Option<Def>)> = Vec::new();
         for (i, u) in p.uses.iter().enumerate() {
             match u.leaf {
                 UseLeaf::Glob => globs.push((i as u32, None)),
-                UseLeaf::Name { .. } => pending.push(i as u32),
+                UseLeaf::Name { .. } => imports.push(i as u32),
             }
         }
+        // A `use` imports the name in every namespace where it exists, and those may appear
+        // at different times (`pub use m::f;` next to `mod f;` in the same facade): an import
+        // stays open until all three namespaces are bound or the fixed point is reached.
+        let mut bound: Vec<[bool; 3]> = vec![[false; 3]; p.uses.len()];
+        let mut resolved = vec![false; p.uses.len()];
         loop {
             self.clear_glob_memo();
             let mut progress = false;
-            let mut still = Vec::with_capacity(pending.len());
-            for &ui in &pending {
-                match self.try_import(ui) {
-                    Some(bindings) => {
-                        let u = &p.uses[ui as usize];
-                        let UseLeaf::Name { name, alias } = &u.leaf else {
-                            unreachable!()
-                        };
-                        let local = alias.as_deref().unwrap_or(name);
-                        for (ns, b) in bindings {
-                            if local != "_" {
-                                self.names[u.scope as usize].explicit[ns]
-                                    .entry(local.to_string())
-                                    .or_insert(b);
-                            }
-                        }
+            for &ui in &imports {
+                if bound[ui as usize].iter().all(|b| *b) {
+                    continue;
+                }
+                let Some(bindings) = self.try_import(ui) else {
+                    continue;
+                };
+                if !resolved[ui as usize] {
+                    resolved[ui as usize] = true;
+                    progress = true;
+                }
+                let u = &p.uses[ui as usize];
+                let UseLeaf::Name { name, alias } = &u.leaf else {
+                    unreachable!()
+                };
+                let local = alias.as_deref().unwrap_or(name);
+                for (ns, b) in bindings {
+                    if bound[ui as usize][ns] {
+                        continue;
+                    }
+                    bound[ui as usize][ns] = true;
+                    if local == "_" {
+                        continue;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(e) =
+                        self.names[u.scope as usize].explicit[ns].entry(local.to_string())
+                    {
+                        e.insert(b);
                         progress = true;
                     }
-                    None => still.push(ui),
                 }
             }
-            pending = still;
             // Tables may have grown: memoised misses may be wrong now. (Within one iteration a
             // stale miss only delays an import to the next one; the last iteration changes
             // nothing, so its memo is exact.)
@@ -739,6 +754,11 @@ impl<'p> Resolver<'p> {
         }
         // Unresolved imports: bind their names to Unknown so uses of them are not mistaken for
         // something else.
+        let pending: Vec<u32> = imports
+            .iter()
+            .copied()
+            .filter(|ui| !resolved[*ui as usize])
+            .collect();
         for &ui in &pending {
             let u = &p.uses[ui as usize];
             if let UseLeaf::Name { name, alias } = &u.leaf {
@@ -1068,6 +1088,41 @@ impl<'p> Resolver<'p> {
             }
             if segs.is_empty() {
                 continue;
+            }
+            // What the import bound, in every namespace (`use m::f;` may name both a module and
+            // a function `f`): one reference per distinct target.
+            if let UseLeaf::Name { name, alias } = &u.leaf {
+                let local = alias.as_deref().unwrap_or(name);
+                let mut seen: Vec<Def> = Vec::new();
+                for ns in [TYPE, VALUE, MACRO] {
+                    if let Some(b) = self.names[u.scope as usize].explicit[ns].get(local)
+                        && b.origin == Some(ui as u32)
+                        && !seen.contains(&b.def)
+                    {
+                        seen.push(b.def);
+                        match b.def {
+                            Def::External => out.external += 1,
+                            Def::Unknown => {}
+                            def => self.push_ref(
+                                &mut out,
+                                u.module,
+                                u.file,
+                                u.span,
+                                Ctx::Use,
+                                &written,
+                                def,
+                                &written_leaf,
+                                b.via.clone(),
+                                !matches!(def, Def::Module(_)),
+                                false,
+                                u.is_test,
+                            ),
+                        }
+                    }
+                }
+                if seen.iter().any(|d| *d != Def::Unknown) {
+                    continue;
+                }
             }
             let hint = if glob { NsHint::Type } else { NsHint::Any };
             match self.walk_use(u.scope, &segs, u.leading_colon, hint, ui as u32) {
