@@ -296,3 +296,35 @@ fn cfg_if_and_cfg_select_branches_are_read() {
     ]);
     assert_eq!(u.stdout, "", "Fd and Lanes resolve");
 }
+
+/// Edition 2015: `use a::b;` and `::a::b` are crate-relative; `self::`/`super::` stay relative.
+#[test]
+fn edition_2015_use_paths_start_at_the_crate_root() {
+    let tmp = crate_with(&[
+        ("src/lib.rs", b"pub mod ast;\npub mod attr;\npub mod matcher;\n"),
+        ("src/ast.rs", b"pub struct Input;\n"),
+        ("src/attr.rs", b"pub struct Field;\npub mod parse {\n    pub fn field() -> super::Field { super::Field }\n}\n"),
+        (
+            "src/matcher.rs",
+            b"use ast;\nuse attr::Field;\nuse self::inner::Visit;\nmod inner {\n    pub struct Visit;\n}\n\
+              pub fn m(_: &ast::Input, _: Visit) -> Field {\n    ::attr::parse::field()\n}\n",
+        ),
+    ]);
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("edition = \"2021\"", "edition = \"2015\"");
+    std::fs::write(&manifest, text).unwrap();
+    let m = manifest.to_str().unwrap();
+    let u = run(&["edges", "--unresolved", "--manifest-path", m]);
+    assert_eq!(u.stdout, "", "everything resolves");
+    let r = run(&["edges", "--manifest-path", m]);
+    for edge in [
+        "hostile::matcher\thostile::ast\thostile::ast::Input\tstruct",
+        "hostile::matcher\thostile::attr\thostile::attr::Field\tstruct",
+        "hostile::matcher\thostile::attr::parse\thostile::attr::parse::field\tfn",
+        "hostile::matcher\thostile::matcher::inner\thostile::matcher::inner::Visit\tstruct",
+    ] {
+        assert!(r.stdout.contains(edge), "missing {edge} in\n{}", r.stdout);
+    }
+}

@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
             package: "fuzzed".into(),
             root_file: lib,
             externs: vec![],
+            edition_2015: false,
         }],
         selected_packages: vec![],
         primary_package: Some("fuzzed".into()),

@@ -349,6 +349,26 @@ impl<'p> Resolver<'p> {
         }
     }
 
+    fn is_2015(&self, m: ModuleId) -> bool {
+        self.p.crates[self.p.modules[m as usize].krate as usize]
+            .info
+            .edition_2015
+    }
+
+    /// Where a `use` path starts: its scope, except in edition 2015, where `use a::b` and
+    /// `::a::b` start at the crate root (`self::`, `super::` and `crate::` stay relative).
+    fn use_origin(&self, u: &crate::modules::Use) -> (ScopeId, bool) {
+        let first = match &u.leaf {
+            UseLeaf::Name { name, .. } if u.prefix.is_empty() => name.as_str(),
+            _ => u.prefix.first().map(String::as_str).unwrap_or(""),
+        };
+        if self.is_2015(u.module) && !matches!(first, "self" | "super" | "crate") {
+            (self.module_scope(self.crate_root(u.module)), false)
+        } else {
+            (u.scope, u.leading_colon)
+        }
+    }
+
     /// Complete answer marker for [`Self::glob_find`].
     const COMPLETE: usize = usize::MAX;
 
@@ -550,6 +570,11 @@ impl<'p> Resolver<'p> {
         let mut quals = Vec::new();
         let mut first_origin = None;
         let n = segs.len();
+        if leading_colon && self.is_2015(module) {
+            // 2015: `::a::b` is `crate::a::b` (or an extern crate named `a`).
+            let root = self.module_scope(self.crate_root(module));
+            return self.walk(root, segs, false, hint);
+        }
         let mut cur = if leading_colon {
             let krate = self.p.modules[module as usize].krate as usize;
             match self.externs[krate].get(&segs[0]) {
@@ -727,7 +752,8 @@ impl<'p> Resolver<'p> {
                 if target.is_some() {
                     continue;
                 }
-                match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
+                let (origin, leading) = self.use_origin(u);
+                match self.walk(origin, &u.prefix, leading, NsHint::Type) {
                     Walk::Found { def, .. } => {
                         let def = match def {
                             Def::Item(id) => self.unalias(id, 0),
@@ -792,11 +818,12 @@ impl<'p> Resolver<'p> {
             via,
             origin: Some(ui),
         };
+        let (origin, leading) = self.use_origin(u);
         if u.prefix.is_empty() {
             // `use foo;` / `use foo as bar;`: an extern crate or a name in scope.
-            if u.leading_colon || name == "crate" || name == "self" || name == "super" {
+            if leading || name == "crate" || name == "self" || name == "super" {
                 let segs = [name.clone()];
-                return match self.walk(u.scope, &segs, u.leading_colon, NsHint::Type) {
+                return match self.walk(origin, &segs, leading, NsHint::Type) {
                     Walk::Found { def, via, .. } => Some(vec![(TYPE, mk(def, via))]),
                     Walk::External => Some(vec![(TYPE, mk(Def::External, Vec::new()))]),
                     Walk::Missing => None,
@@ -804,7 +831,7 @@ impl<'p> Resolver<'p> {
             }
             let mut out = Vec::new();
             for ns in [TYPE, VALUE, MACRO] {
-                if let Some(b) = self.lookup_name(u.scope, name, ns)
+                if let Some(b) = self.lookup_name(origin, name, ns)
                     && b.origin != Some(ui)
                 {
                     out.push((ns, mk(b.def, b.via)));
@@ -812,7 +839,7 @@ impl<'p> Resolver<'p> {
             }
             return if out.is_empty() { None } else { Some(out) };
         }
-        let container = match self.walk(u.scope, &u.prefix, u.leading_colon, NsHint::Type) {
+        let container = match self.walk(origin, &u.prefix, leading, NsHint::Type) {
             Walk::Found { def, via, .. } => (def, via),
             Walk::External => {
                 return Some(vec![
@@ -1125,7 +1152,8 @@ impl<'p> Resolver<'p> {
                 }
             }
             let hint = if glob { NsHint::Type } else { NsHint::Any };
-            match self.walk_use(u.scope, &segs, u.leading_colon, hint, ui as u32) {
+            let (origin, leading) = self.use_origin(u);
+            match self.walk_use(u.scope, origin, &segs, leading, hint, ui as u32) {
                 Walk::Found { def, via, .. } => {
                     let reportable = glob || !matches!(def, Def::Module(_));
                     self.push_ref(
@@ -1238,9 +1266,11 @@ impl<'p> Resolver<'p> {
 
     /// Resolves a `use` path as a reference: like [`Self::walk`], but the first segment must
     /// not resolve to the import itself.
+    #[allow(clippy::too_many_arguments)]
     fn walk_use(
         &self,
         scope: ScopeId,
+        origin: ScopeId,
         segs: &[String],
         leading_colon: bool,
         hint: NsHint,
@@ -1269,6 +1299,6 @@ impl<'p> Resolver<'p> {
                 }
             }
         }
-        self.walk(scope, segs, leading_colon, hint)
+        self.walk(origin, segs, leading_colon, hint)
     }
 }

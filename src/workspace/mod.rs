@@ -35,6 +35,8 @@ pub struct CrateInfo {
     /// Absolute path of the crate root file (`src/lib.rs`, `src/main.rs`, ...).
     pub root_file: PathBuf,
     pub externs: Vec<Extern>,
+    /// Rust edition of the target: `use` paths are crate-relative in 2015.
+    pub edition_2015: bool,
 }
 
 impl CrateInfo {
@@ -164,6 +166,7 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
                 kind,
                 package: pkg.name.to_string(),
                 root_file: t.src_path.clone().into_std_path_buf(),
+                edition_2015: t.edition == cargo_metadata::Edition::E2015,
                 externs: Vec::new(),
             });
         }
