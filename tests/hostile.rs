@@ -328,3 +328,45 @@ fn edition_2015_use_paths_start_at_the_crate_root() {
         assert!(r.stdout.contains(edge), "missing {edge} in\n{}", r.stdout);
     }
 }
+
+/// `include!("with_std.rs");` at item position: the file's items belong to the including
+/// module (`bigdecimal` keeps its `mod stdlib` there). A missing file is a diagnostic.
+#[test]
+fn include_of_a_literal_file_is_read_into_the_including_module() {
+    let tmp = crate_with(&[
+        (
+            "src/lib.rs",
+            b"include!(\"with_std.rs\");\npub mod num;\ninclude!(\"gone.rs\");\n",
+        ),
+        (
+            "src/with_std.rs",
+            b"mod stdlib {\n    pub use std::borrow::Cow;\n}\npub struct Decimal;\n",
+        ),
+        (
+            "src/num.rs",
+            b"pub fn zero() -> crate::Decimal {\n    crate::Decimal\n}\n",
+        ),
+    ]);
+    let m = tmp.path().join("Cargo.toml");
+    let r = run(&["edges", "--manifest-path", m.to_str().unwrap()]);
+    assert!(
+        r.stdout
+            .contains("hostile::num\thostile\thostile::Decimal\tstruct"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("`include!(\"gone.rs\")`: no such file"),
+        "{}",
+        r.stderr
+    );
+    let u = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(u.stdout, "");
+    let mods = run(&["modules", "--manifest-path", m.to_str().unwrap()]);
+    assert!(mods.stdout.contains("crate::stdlib\t"), "{}", mods.stdout);
+}

@@ -96,6 +96,9 @@ pub struct RawModDecl {
     pub by_path_attr: bool,
     pub is_test: bool,
     pub span: Span,
+    /// `include!("file.rs")` at item position: the file's items belong to the declaring
+    /// module itself.
+    pub include: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -1052,6 +1055,7 @@ impl<'ast> Visit<'ast> for Extractor {
                             by_path_attr: true,
                             is_test: test,
                             span: span_of(m.ident.span()),
+                            include: false,
                         });
                     }
                     return;
@@ -1073,6 +1077,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     by_path_attr,
                     is_test: test,
                     span: span_of(m.ident.span()),
+                    include: false,
                 });
             }
             Some((_, items)) => {
@@ -1539,6 +1544,22 @@ impl<'ast> Visit<'ast> for Extractor {
             .unwrap_or_default();
         if matches!(name.as_str(), "cfg_if" | "cfg_select" | "cfg_match") {
             self.with_test(test, |s| s.cfg_branches(m.mac.tokens.clone()));
+            return;
+        }
+        // `include!("with_std.rs");`: a literal path, relative to this file.
+        if name == "include"
+            && let Ok(lit) = syn::parse2::<syn::LitStr>(m.mac.tokens.clone())
+        {
+            let file = lit.value();
+            self.out.decls.push(RawModDecl {
+                parent: self.module,
+                name: format!("include!(\"{file}\")"),
+                candidates: vec![self.file_dir.join(&file)],
+                by_path_attr: true,
+                is_test: test,
+                span: span_of(m.mac.path.span()),
+                include: true,
+            });
             return;
         }
         // An item-position invocation (`thread_local! { static X: .. }`, `lazy_static!`,

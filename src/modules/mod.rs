@@ -432,18 +432,22 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                     .iter()
                     .map(|c| format!("`{}`", c.display()))
                     .collect();
-                let diag = Diag::warning(
-                    "missing-module-file",
-                    format!(
-                        "module `{}` has no file; tried {}",
-                        decl.name,
-                        tried.join(" and ")
-                    ),
-                )
-                .help(format!(
-                    "create the file, or remove `mod {};`; the module is left out of the analysis",
-                    decl.name
-                ));
+                let diag = if decl.include {
+                    Diag::warning(
+                        "missing-module-file",
+                        format!("`{}`: no such file ({})", decl.name, tried.join(", ")),
+                    )
+                    .help("the included items are left out of the analysis")
+                } else {
+                    Diag::warning(
+                        "missing-module-file",
+                        format!("module `{}` has no file; tried {}", decl.name, tried.join(" and ")),
+                    )
+                    .help(format!(
+                        "create the file, or remove `mod {};`; the module is left out of the analysis",
+                        decl.name
+                    ))
+                };
                 report(diag);
                 continue;
             };
@@ -500,6 +504,10 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         .unwrap()
         .insert((task.krate, task.key), loaded);
 }
+
+/// How a file was declared: the declaring file and span, the module name, whether it is test
+/// code, and the module it merges into (`include!`), if any.
+type Declared = (FileId, Span, String, bool, Option<ModuleId>);
 
 struct Assembler<'a> {
     ws: &'a Workspace,
@@ -568,7 +576,7 @@ impl Assembler<'_> {
         krate: usize,
         key: Vec<u32>,
         parent: Option<ModuleId>,
-        decl: Option<(FileId, Span, String, bool)>,
+        decl: Option<Declared>,
         root_name: &str,
         depth: u32,
     ) -> Option<ModuleId> {
@@ -594,8 +602,9 @@ impl Assembler<'_> {
                     .as_ref()
                     .map(|d| (d.2.clone(), d.3))
                     .unwrap_or_default();
-                let existing =
-                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied());
+                let existing = decl.as_ref().and_then(|d| d.4).or_else(|| {
+                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied())
+                });
                 let id = match existing {
                     Some(id) => id,
                     None => self.new_module(
@@ -634,8 +643,9 @@ impl Assembler<'_> {
                     .unwrap_or_default();
                 // `#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;`: one module, several
                 // files (rustc rejects any other duplicate). Their items share one scope.
-                let existing =
-                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied());
+                let existing = decl.as_ref().and_then(|d| d.4).or_else(|| {
+                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied())
+                });
                 match existing {
                     Some(id) => id,
                     None => self.new_module(
@@ -711,12 +721,21 @@ impl Assembler<'_> {
             child_key.push(di as u32);
             let pid = mids[d.parent as usize];
             let is_test = d.is_test || self.p.modules[pid as usize].is_test;
-            let depth = self.p.modules[pid as usize].depth + 1;
+            // `include!("file.rs")`: the file's items belong to the including module.
+            let (parent, depth, merge) = if d.include {
+                (
+                    self.p.modules[pid as usize].parent,
+                    self.p.modules[pid as usize].depth,
+                    Some(pid),
+                )
+            } else {
+                (Some(pid), self.p.modules[pid as usize].depth + 1, None)
+            };
             self.add_file(
                 krate,
                 child_key,
-                Some(pid),
-                Some((fid, d.span, d.name, is_test)),
+                parent,
+                Some((fid, d.span, d.name, is_test, merge)),
                 root_name,
                 depth,
             );
