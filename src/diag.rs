@@ -79,6 +79,7 @@ pub const INPUT_CODES: &[(&str, &str)] = &[
         "too-deep",
         "a source file nests deeper than the parser safely handles",
     ),
+    ("too-large", "a source file is larger than 64 MiB"),
     ("missing-module-file", "a `mod x;` declaration has no file"),
     (
         "module-loop",

@@ -288,7 +288,26 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
     )
 }
 
+/// Source files larger than this are not read (generated code of this size is data).
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err((
+            None,
+            Diag::warning(
+                "too-large",
+                format!(
+                    "`{}` is {} MiB, over the {} MiB limit; the file is skipped",
+                    path.display(),
+                    meta.len() >> 20,
+                    MAX_FILE_BYTES >> 20
+                ),
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         (
             None,
