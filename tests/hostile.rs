@@ -370,3 +370,14 @@ fn include_of_a_literal_file_is_read_into_the_including_module() {
     let mods = run(&["modules", "--manifest-path", m.to_str().unwrap()]);
     assert!(mods.stdout.contains("crate::stdlib\t"), "{}", mods.stdout);
 }
+
+#[test]
+fn a_file_over_64_mib_is_skipped_with_a_diagnostic() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub mod huge;\npub fn ok() {}\n")]);
+    // A sparse file: 65 MiB of zero bytes without writing them.
+    let f = std::fs::File::create(tmp.path().join("src/huge.rs")).unwrap();
+    f.set_len(65 << 20).unwrap();
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(codes(&v), ["too-large"]);
+}
