@@ -369,3 +369,32 @@ fn scores_are_in_range_and_deterministic() {
     let (shop, _) = scores_at(&common::fixture("shop").join("Cargo.toml"));
     assert_in_range(&shop);
 }
+
+#[test]
+fn json_for_one_domain_keeps_that_domain_and_its_merges() {
+    let m = fixture_manifest();
+    let r = common::run(&[
+        "score",
+        "payments",
+        "--format",
+        "json",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let domains: Vec<&str> = v["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["domain"].as_str().unwrap())
+        .collect();
+    assert_eq!(domains, ["payments"]);
+    assert!(
+        v["merges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["domains"].to_string().contains("payments"))
+    );
+}

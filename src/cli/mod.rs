@@ -424,7 +424,15 @@ fn score(a: ScoreArgs) -> i32 {
         match a.format {
             ScoreFormat::Human => write!(out, "{}", crate::score::render::human(&s, only)),
             ScoreFormat::Markdown => write!(out, "{}", crate::score::render::markdown(&s, only)),
-            ScoreFormat::Json => crate::score::render::json(&s, &mut out),
+            ScoreFormat::Json => {
+                // `score DOMAIN --format json`: that domain and the merges it takes part in.
+                let mut s = s;
+                if let Some(n) = only {
+                    s.domains.retain(|d| d.domain == n);
+                    s.merges.retain(|m| m.domains.iter().any(|d| d == n));
+                }
+                crate::score::render::json(&s, &mut out)
+            }
         }
     };
     match res {
