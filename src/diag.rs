@@ -80,6 +80,10 @@ pub const INPUT_CODES: &[(&str, &str)] = &[
         "a source file nests deeper than the parser safely handles",
     ),
     ("too-large", "a source file is larger than 64 MiB"),
+    (
+        "internal-error",
+        "analysing a file panicked (a bug); the file is skipped",
+    ),
     ("missing-module-file", "a `mod x;` declaration has no file"),
     (
         "module-loop",

@@ -426,7 +426,28 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         is_test: task.is_test,
         decls_only: shared.parse_only,
     };
-    let loaded = parse_file(&task.file, &ctx);
+    // A panic in the parser or the extractor on one file must not take the run down: the
+    // file becomes a diagnostic like any other that cannot be read.
+    let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_file(&task.file, &ctx)
+    })) {
+        Ok(loaded) => loaded,
+        Err(_) => {
+            proc_macro2::extra::invalidate_current_thread_spans();
+            Loaded::Failed {
+                file: task.file.clone(),
+                text: None,
+                diag: Diag::warning(
+                    "internal-error",
+                    format!(
+                        "analysing `{}` panicked; the file is skipped",
+                        task.file.display()
+                    ),
+                )
+                .help("please report this file: it is a bug in cargo-domains"),
+            }
+        }
+    };
     let canonical = std::fs::canonicalize(&task.file).unwrap_or_else(|_| task.file.clone());
     if let Loaded::Ok { raw, .. } = &loaded {
         let mut ancestors = (*task.ancestors).clone();
