@@ -381,3 +381,43 @@ fn a_file_over_64_mib_is_skipped_with_a_diagnostic() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(codes(&v), ["too-large"]);
 }
+
+/// A panic while analysing one file (injected: debug builds honour
+/// `CARGO_DOMAINS_TEST_PANIC_ON`) is an `internal-error` diagnostic; the rest is checked.
+#[test]
+fn a_panic_on_one_file_does_not_stop_the_run() {
+    let tmp = crate_with(&[
+        ("src/lib.rs", b"pub mod cursed;\npub mod fine;\n"),
+        ("src/cursed.rs", b"pub fn f() {}\n"),
+        ("src/fine.rs", b"pub fn g() -> u32 {\n    crate::BASE\n}\n"),
+    ]);
+    std::fs::write(
+        tmp.path().join("src/lib.rs"),
+        "pub mod cursed;\npub mod fine;\npub const BASE: u32 = 1;\n",
+    )
+    .unwrap();
+    let m = tmp.path().join("Cargo.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-domains"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--manifest-path",
+            m.to_str().unwrap(),
+        ])
+        .env("CARGO_DOMAINS_TEST_PANIC_ON", "cursed.rs")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&v), ["internal-error"]);
+    assert!(
+        v["summary"]["references"].as_u64().unwrap() >= 1,
+        "fine.rs is still analysed"
+    );
+}

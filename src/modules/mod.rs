@@ -355,6 +355,12 @@ fn nesting_depth(text: &str) -> usize {
 }
 
 fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
+    // Fault injection for the test of the panic guard (debug builds only).
+    if cfg!(debug_assertions)
+        && std::env::var_os("CARGO_DOMAINS_TEST_PANIC_ON").is_some_and(|name| path.ends_with(name))
+    {
+        panic!("injected panic on {}", path.display());
+    }
     let text = match read_source(path) {
         Ok(t) => t,
         Err((text, diag)) => {
