@@ -44,6 +44,11 @@ fuzz_target!(|data: &[u8]| {
         &ws,
         &modules::LoadOptions { include_tests: false, threads: Some(1), parse_only: false },
     );
+    // The loader turns a panic into an `internal-error` diagnostic; for the fuzzer it is a crash.
+    assert!(
+        !program.diagnostics.iter().any(|d| d.code == "internal-error"),
+        "the loader panicked on this input"
+    );
     let _resolution = resolve::resolve(&program);
     let style = Style { color: false };
     for d in &program.diagnostics {
