@@ -231,6 +231,29 @@ fn ns_of(kind: ItemKind) -> usize {
     }
 }
 
+/// Where a path is written: what every reference found there shares.
+struct Site<'a> {
+    from: ModuleId,
+    file: FileId,
+    span: Span,
+    ctx: Ctx,
+    written: String,
+    /// The last segment as written (names an associated item).
+    leaf: &'a str,
+    is_test: bool,
+}
+
+impl Site<'_> {
+    fn unresolved(self) -> Unresolved {
+        Unresolved {
+            from: self.from,
+            file: self.file,
+            span: self.span,
+            written: self.written,
+        }
+    }
+}
+
 enum Walk {
     Found {
         def: Def,
@@ -1049,20 +1072,15 @@ impl<'p> Resolver<'p> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Records a resolved reference written at `site`.
     fn push_ref(
         &self,
         out: &mut Resolution,
-        from: ModuleId,
-        file: FileId,
-        span: Span,
-        ctx: Ctx,
-        written: &str,
+        site: &Site,
         def: Def,
-        leaf: &str,
         via: Vec<ModuleId>,
         reportable: bool,
         qualifier: bool,
-        is_test: bool,
     ) {
         let Some(to) = self.def_module(def) else {
             return;
@@ -1070,22 +1088,22 @@ impl<'p> Resolver<'p> {
         let mut item = self.item_path(def);
         if matches!(def, Def::Assoc { .. }) {
             item.push_str("::");
-            item.push_str(leaf);
+            item.push_str(site.leaf);
         }
         out.refs.push(Reference {
-            from,
+            from: site.from,
             to,
             target: def,
             kind: self.kind_of(def),
             item,
-            file,
-            span,
-            ctx,
-            written: written.to_string(),
+            file: site.file,
+            span: site.span,
+            ctx: site.ctx,
+            written: site.written.clone(),
             via,
             reportable,
             qualifier,
-            is_test,
+            is_test: site.is_test,
         });
     }
 
@@ -1116,6 +1134,15 @@ impl<'p> Resolver<'p> {
             if segs.is_empty() {
                 continue;
             }
+            let site = Site {
+                from: u.module,
+                file: u.file,
+                span: u.span,
+                ctx: Ctx::Use,
+                written,
+                leaf: &written_leaf,
+                is_test: u.is_test,
+            };
             // What the import bound, in every namespace (`use m::f;` may name both a module and
             // a function `f`): one reference per distinct target.
             if let UseLeaf::Name { name, alias } = &u.leaf {
@@ -1132,17 +1159,11 @@ impl<'p> Resolver<'p> {
                             Def::Unknown => {}
                             def => self.push_ref(
                                 &mut out,
-                                u.module,
-                                u.file,
-                                u.span,
-                                Ctx::Use,
-                                &written,
+                                &site,
                                 def,
-                                &written_leaf,
                                 b.via.clone(),
                                 !matches!(def, Def::Module(_)),
                                 false,
-                                u.is_test,
                             ),
                         }
                     }
@@ -1156,28 +1177,10 @@ impl<'p> Resolver<'p> {
             match self.walk_use(u.scope, origin, &segs, leading, hint, ui as u32) {
                 Walk::Found { def, via, .. } => {
                     let reportable = glob || !matches!(def, Def::Module(_));
-                    self.push_ref(
-                        &mut out,
-                        u.module,
-                        u.file,
-                        u.span,
-                        Ctx::Use,
-                        &written,
-                        def,
-                        &written_leaf,
-                        via,
-                        reportable,
-                        false,
-                        u.is_test,
-                    );
+                    self.push_ref(&mut out, &site, def, via, reportable, false);
                 }
                 Walk::External => out.external += 1,
-                Walk::Missing => out.unresolved.push(Unresolved {
-                    from: u.module,
-                    file: u.file,
-                    span: u.span,
-                    written,
-                }),
+                Walk::Missing => out.unresolved.push(site.unresolved()),
             }
         }
         for r in &p.refs {
@@ -1190,6 +1193,15 @@ impl<'p> Resolver<'p> {
                 w.push_str(&r.segs.join("::"));
                 w
             };
+            let site = Site {
+                from: r.module,
+                file: r.file,
+                span: r.span,
+                ctx: r.ctx,
+                written,
+                leaf: r.segs.last().map(String::as_str).unwrap_or(""),
+                is_test: r.is_test,
+            };
             match self.walk(r.scope, &r.segs, r.leading_colon, r.ns) {
                 Walk::Found {
                     def,
@@ -1200,12 +1212,7 @@ impl<'p> Resolver<'p> {
                 } => {
                     if def == Def::Unknown {
                         if !r.optional {
-                            out.unresolved.push(Unresolved {
-                                from: r.module,
-                                file: r.file,
-                                span: r.span,
-                                written,
-                            });
+                            out.unresolved.push(site.unresolved());
                         }
                         continue;
                     }
@@ -1216,47 +1223,15 @@ impl<'p> Resolver<'p> {
                     });
                     for q in &quals {
                         if Def::Item(*q) != def {
-                            self.push_ref(
-                                &mut out,
-                                r.module,
-                                r.file,
-                                r.span,
-                                r.ctx,
-                                &written,
-                                Def::Item(*q),
-                                "",
-                                via.clone(),
-                                false,
-                                true,
-                                r.is_test,
-                            );
+                            self.push_ref(&mut out, &site, Def::Item(*q), via.clone(), false, true);
                         }
                     }
-                    let leaf = r.segs.last().map(String::as_str).unwrap_or("");
-                    self.push_ref(
-                        &mut out,
-                        r.module,
-                        r.file,
-                        r.span,
-                        r.ctx,
-                        &written,
-                        def,
-                        leaf,
-                        via,
-                        !through_local_import,
-                        false,
-                        r.is_test,
-                    );
+                    self.push_ref(&mut out, &site, def, via, !through_local_import, false);
                 }
                 Walk::External => out.external += 1,
                 Walk::Missing => {
                     if !r.optional {
-                        out.unresolved.push(Unresolved {
-                            from: r.module,
-                            file: r.file,
-                            span: r.span,
-                            written,
-                        });
+                        out.unresolved.push(site.unresolved());
                     }
                 }
             }
