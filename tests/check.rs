@@ -322,50 +322,42 @@ depends_on = ["*"]
 
 #[test]
 fn a_method_call_is_reported_only_when_it_is_the_only_evidence() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_crate(
+        "meters",
+        &[
+            (
+                "src/lib.rs",
+                "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n",
+            ),
+            (
+                "src/c.rs",
+                "pub struct Meter;\nimpl Meter {\n    pub fn read(&self) -> u32 {\n        1\n    }\n}\n",
+            ),
+            (
+                "src/b.rs",
+                "pub fn meter() -> crate::c::Meter {\n    crate::c::Meter\n}\n",
+            ),
+            // a reaches c only through a method call on b's return value.
+            (
+                "src/a.rs",
+                "pub fn reading() -> u32 {\n    crate::b::meter().read()\n}\n",
+            ),
+            // d names c's type: that is the finding; its method call is not reported again.
+            (
+                "src/d.rs",
+                "pub fn reading(m: &crate::c::Meter) -> u32 {\n    m.read()\n}\n",
+            ),
+            (
+                "domains.toml",
+                "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n\
+                 [domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]\n\
+                 [domains.b]\nmodules = [\"crate::b\"]\ndepends_on = [\"c\"]\n\
+                 [domains.c]\nmodules = [\"crate::c\"]\n\
+                 [domains.d]\nmodules = [\"crate::d\"]\n",
+            ),
+        ],
+    );
     let d = tmp.path();
-    std::fs::create_dir_all(d.join("src")).unwrap();
-    std::fs::write(
-        d.join("Cargo.toml"),
-        "[package]\nname = \"meters\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/lib.rs"),
-        "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/c.rs"),
-        "pub struct Meter;\nimpl Meter {\n    pub fn read(&self) -> u32 {\n        1\n    }\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/b.rs"),
-        "pub fn meter() -> crate::c::Meter {\n    crate::c::Meter\n}\n",
-    )
-    .unwrap();
-    // a reaches c only through a method call on b's return value.
-    std::fs::write(
-        d.join("src/a.rs"),
-        "pub fn reading() -> u32 {\n    crate::b::meter().read()\n}\n",
-    )
-    .unwrap();
-    // d names c's type: that is the finding; its method call is not reported again.
-    std::fs::write(
-        d.join("src/d.rs"),
-        "pub fn reading(m: &crate::c::Meter) -> u32 {\n    m.read()\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("domains.toml"),
-        "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n\
-         [domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]\n\
-         [domains.b]\nmodules = [\"crate::b\"]\ndepends_on = [\"c\"]\n\
-         [domains.c]\nmodules = [\"crate::c\"]\n\
-         [domains.d]\nmodules = [\"crate::d\"]\n",
-    )
-    .unwrap();
     let r = check_json(d, &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
@@ -403,35 +395,24 @@ fn json_consumers_get_a_document_for_configuration_errors_too() {
 /// module and the function. The dependency is reported once, at the `use`, naming the function.
 #[test]
 fn an_import_naming_a_module_and_a_function_is_reported_once_at_the_use() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = temp_crate(
+        "lints",
+        &[
+            ("src/lib.rs", "pub mod rules;\npub mod core;\n"),
+            ("src/rules/mod.rs", "mod lint;\npub use lint::lint;\n"),
+            ("src/rules/lint.rs", "pub fn lint() -> u32 {\n    0\n}\n"),
+            (
+                "src/core.rs",
+                "use crate::rules::lint;\n\npub fn run() -> u32 {\n    lint() + lint()\n}\n",
+            ),
+            (
+                "domains.toml",
+                "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n\
+                 [domains.core]\nmodules = [\"crate::core\"]\n[domains.rules]\nmodules = [\"crate::rules\"]\n",
+            ),
+        ],
+    );
     let d = tmp.path();
-    std::fs::create_dir_all(d.join("src/rules")).unwrap();
-    std::fs::write(
-        d.join("Cargo.toml"),
-        "[package]\nname = \"lints\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("src/lib.rs"), "pub mod rules;\npub mod core;\n").unwrap();
-    std::fs::write(
-        d.join("src/rules/mod.rs"),
-        "mod lint;\npub use lint::lint;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/rules/lint.rs"),
-        "pub fn lint() -> u32 {\n    0\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/core.rs"),
-        "use crate::rules::lint;\n\npub fn run() -> u32 {\n    lint() + lint()\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("domains.toml"),
-        "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n[domains.core]\nmodules = [\"crate::core\"]\n[domains.rules]\nmodules = [\"crate::rules\"]\n",
-    )
-    .unwrap();
     let r = check_json(d, &[]);
     assert_eq!(
         actual_findings(&r.stdout),

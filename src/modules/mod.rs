@@ -644,27 +644,15 @@ impl Assembler<'_> {
                 };
                 self.p.diagnostics.push(diag);
                 // The module still exists (it is declared); it just has no contents.
-                let (name, is_test) = decl
-                    .as_ref()
-                    .map(|d| (d.2.clone(), d.3))
-                    .unwrap_or_default();
-                let existing = decl.as_ref().and_then(|d| d.4).or_else(|| {
-                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied())
-                });
-                let id = match existing {
-                    Some(id) => id,
-                    None => self.new_module(
-                        krate,
-                        parent,
-                        name,
-                        fid,
-                        decl.map(|d| (d.0, d.1)),
-                        is_test,
-                        root_name,
-                        depth,
-                    ),
-                };
-                return Some(id);
+                return Some(self.file_module(
+                    krate,
+                    parent,
+                    decl.as_ref(),
+                    fid,
+                    false,
+                    root_name,
+                    depth,
+                ));
             }
         };
         let fid = self.file_id(&path, Some(text), raw.lines);
@@ -683,28 +671,15 @@ impl Assembler<'_> {
         let mut mids: Vec<ModuleId> = Vec::with_capacity(modules.len());
         for (li, m) in modules.iter().enumerate() {
             let id = if li == 0 {
-                let (name, is_test) = decl
-                    .as_ref()
-                    .map(|d| (d.2.clone(), d.3))
-                    .unwrap_or_default();
-                // `#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;`: one module, several
-                // files (rustc rejects any other duplicate). Their items share one scope.
-                let existing = decl.as_ref().and_then(|d| d.4).or_else(|| {
-                    parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied())
-                });
-                match existing {
-                    Some(id) => id,
-                    None => self.new_module(
-                        krate,
-                        parent,
-                        name,
-                        fid,
-                        decl.as_ref().map(|d| (d.0, d.1)),
-                        is_test || m.is_test,
-                        root_name,
-                        depth,
-                    ),
-                }
+                self.file_module(
+                    krate,
+                    parent,
+                    decl.as_ref(),
+                    fid,
+                    m.is_test,
+                    root_name,
+                    depth,
+                )
             } else {
                 let lp = m.parent.expect("inline module has a parent") as usize;
                 let pid = mids[lp];
@@ -787,6 +762,39 @@ impl Assembler<'_> {
             );
         }
         Some(mids[0])
+    }
+
+    /// The module a loaded file stands for: a new one, or an existing one it adds to
+    /// (`#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;` are one module with several files,
+    /// as rustc rejects any other duplicate; `include!` adds to the including module).
+    #[allow(clippy::too_many_arguments)]
+    fn file_module(
+        &mut self,
+        krate: usize,
+        parent: Option<ModuleId>,
+        decl: Option<&Declared>,
+        fid: FileId,
+        is_test: bool,
+        root_name: &str,
+        depth: u32,
+    ) -> ModuleId {
+        let (name, declared_test) = decl.map(|d| (d.2.clone(), d.3)).unwrap_or_default();
+        let existing = decl.and_then(|d| d.4).or_else(|| {
+            parent.and_then(|p| self.p.modules[p as usize].children.get(&name).copied())
+        });
+        match existing {
+            Some(id) => id,
+            None => self.new_module(
+                krate,
+                parent,
+                name,
+                fid,
+                decl.map(|d| (d.0, d.1)),
+                declared_test || is_test,
+                root_name,
+                depth,
+            ),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -118,3 +118,21 @@ pub fn actual_findings(json: &str) -> Vec<(String, String, String, String)> {
     rows.sort();
     rows
 }
+
+/// A throw-away package `name` (its own workspace root) with the given files.
+pub fn temp_crate(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n"
+        ),
+    )
+    .unwrap();
+    for (path, text) in files {
+        let p = tmp.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    tmp
+}
