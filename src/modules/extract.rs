@@ -11,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use super::{Ctx, ItemKind, Pos, Span, Vis};
+use super::{Ctx, ItemKind, Pos, Span, Vis, orm};
 
 /// A scope inside a file: a module's top level (`parent == None`) or a block with items.
 #[derive(Debug, Clone)]
@@ -161,6 +161,34 @@ pub struct RawMethodCall {
     pub is_test: bool,
 }
 
+/// What database code says at one place (see [`super::orm`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataFact {
+    /// `table! { orders (id) { .. } }`: the table, defined here as module `module`.
+    DieselTable { module: String, table: String },
+    /// `joinable!(child -> parent (fk))`, by the tables' Rust names.
+    DieselJoin { child: String, parent: String },
+    /// `#[sea_orm(table_name = "..")]`: this module is the table's entity.
+    SeaOrmEntity { table: String },
+    /// A SQL string literal given to a query function, method or macro (or a `const`).
+    Sql { text: String },
+    /// `query_file!("queries/x.sql")`: SQL read from a file relative to the manifest.
+    SqlFile { path: String },
+    /// `sqlx::query(&sql)`: SQL that is not a literal.
+    OpaqueSql { call: String },
+    /// The arguments of diesel's `insert_into(..)`, `update(..)`, `delete(..)`: the span
+    /// covers them, and table references inside write.
+    WriteCall { call: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct RawData {
+    pub scope: u32,
+    pub fact: DataFact,
+    pub span: Span,
+    pub is_test: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct RawFile {
     pub modules: Vec<RawModule>,
@@ -171,6 +199,7 @@ pub struct RawFile {
     pub decls: Vec<RawModDecl>,
     pub refs: Vec<RawRef>,
     pub methods: Vec<RawMethodCall>,
+    pub data: Vec<RawData>,
     pub lines: u32,
 }
 
@@ -907,6 +936,124 @@ impl Extractor {
     fn bind_pat(&mut self, pat: &syn::Pat) {
         self.visit_pat(pat);
     }
+
+    fn data(&mut self, fact: DataFact, span: Span) {
+        self.out.data.push(RawData {
+            scope: self.scope,
+            fact,
+            span,
+            is_test: self.in_test,
+        });
+    }
+
+    /// A module the code never spells out but a macro generates (diesel's `table!`): a child
+    /// of the current module, entered for `f`.
+    fn synthetic_module<F: FnOnce(&mut Self)>(&mut self, name: &str, span: Span, f: F) {
+        let idx = self.out.modules.len() as u32;
+        self.out.scopes.push(RawScope {
+            parent: None,
+            module: idx,
+        });
+        let scope = (self.out.scopes.len() - 1) as u32;
+        self.out.modules.push(RawModule {
+            name: name.to_string(),
+            parent: Some(self.module),
+            scope,
+            is_test: self.in_test,
+            span: Some(span),
+        });
+        let dir = self.mod_dirs[self.module as usize].join(name);
+        self.mod_dirs.push(dir);
+        let saved = (self.module, self.scope);
+        (self.module, self.scope) = (idx, scope);
+        f(self);
+        (self.module, self.scope) = saved;
+    }
+
+    fn synthetic_use(&mut self, prefix: &[&str], leaf: UseLeaf, span: Span) {
+        self.out.uses.push(RawUse {
+            scope: self.scope,
+            prefix: prefix.iter().map(|s| s.to_string()).collect(),
+            leading_colon: false,
+            leaf,
+            vis: Vis::Pub,
+            span,
+            is_test: self.in_test,
+        });
+    }
+
+    /// `table! { orders (id) { id -> Int4, .. } }` expands to `pub mod orders { pub struct
+    /// table; pub mod columns { pub struct id; .. } pub mod dsl { .. } .. }`: the module is
+    /// made here so `orders::table`, `orders::id` and `orders::dsl::*` resolve.
+    fn diesel_table(&mut self, t: &orm::DieselTable) {
+        let span = span_of(t.span);
+        let public = syn::Visibility::Public(Default::default());
+        self.data(
+            DataFact::DieselTable {
+                module: t.module.clone(),
+                table: t.table.clone(),
+            },
+            span,
+        );
+        let test = self.in_test;
+        self.synthetic_module(&t.module, span, |s| {
+            for (name, kind) in [
+                ("table", ItemKind::Struct),
+                ("all_columns", ItemKind::Const),
+                ("SqlType", ItemKind::TypeAlias),
+                ("BoxedQuery", ItemKind::TypeAlias),
+            ] {
+                let i = s.item(name.into(), kind, &public, t.span, test);
+                s.out.items[i].value_ctor = kind == ItemKind::Struct;
+            }
+            s.synthetic_use(&["self", "columns"], UseLeaf::Glob, span);
+            s.synthetic_module("columns", span, |s| {
+                for c in std::iter::once("star").chain(t.columns.iter().map(String::as_str)) {
+                    let i = s.item(c.into(), ItemKind::Struct, &public, t.span, test);
+                    s.out.items[i].value_ctor = true;
+                }
+            });
+            s.synthetic_module("dsl", span, |s| {
+                s.synthetic_use(&["super", "columns"], UseLeaf::Glob, span);
+                s.synthetic_use(
+                    &["super"],
+                    UseLeaf::Name {
+                        name: "table".into(),
+                        alias: Some(t.module.clone()),
+                    },
+                    span,
+                );
+            });
+        });
+    }
+
+    /// A SQL literal as the first argument of a call or method call.
+    fn sql_arg<'e>(&mut self, args: impl IntoIterator<Item = &'e syn::Expr>) -> bool {
+        let Some(first) = args.into_iter().next() else {
+            return false;
+        };
+        if let Some(lit) = str_lit(first)
+            && orm::looks_like_sql(&lit.value())
+        {
+            self.data(DataFact::Sql { text: lit.value() }, span_of(lit.span()));
+            return true;
+        }
+        false
+    }
+}
+
+/// A string literal, through parentheses and `&`.
+fn str_lit(e: &syn::Expr) -> Option<&syn::LitStr> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s),
+        syn::Expr::Paren(p) => str_lit(&p.expr),
+        syn::Expr::Group(g) => str_lit(&g.expr),
+        syn::Expr::Reference(r) => str_lit(&r.expr),
+        _ => None,
+    }
 }
 
 struct UseCtx {
@@ -1152,6 +1299,16 @@ impl<'ast> Visit<'ast> for Extractor {
             test,
         );
         self.out.items[i].value_ctor = !matches!(st.fields, syn::Fields::Named(_));
+        if let Some(table) = orm::sea_orm_table(&st.attrs) {
+            let span = span_of(st.ident.span());
+            self.with_test(test, |s| s.data(DataFact::SeaOrmEntity { table }, span));
+            if orm::derives(&st.attrs, "DeriveEntityModel") {
+                for (name, kind) in orm::SEA_ORM_GENERATED {
+                    let g = self.item(name.to_string(), *kind, &st.vis, st.ident.span(), test);
+                    self.out.items[g].value_ctor = name == &"Entity";
+                }
+            }
+        }
         let g = self.push_generics(&st.generics);
         self.self_ty.push(Some(vec![ident_name(&st.ident)]));
         self.out.items[i].fields = st
@@ -1384,6 +1541,12 @@ impl<'ast> Visit<'ast> for Extractor {
             );
             self.out.items[i].ty = self.ty_ref(&c.ty);
         }
+        if let Some(lit) = str_lit(&c.expr)
+            && orm::looks_like_sql(&lit.value())
+        {
+            let span = span_of(lit.span());
+            self.with_test(test, |s| s.data(DataFact::Sql { text: lit.value() }, span));
+        }
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Type, |s| s.visit_type(&c.ty));
             s.with_ctx(Ctx::Expr, |s| s.visit_expr(&c.expr));
@@ -1542,6 +1705,28 @@ impl<'ast> Visit<'ast> for Extractor {
             .last()
             .map(|s| ident_name(&s.ident))
             .unwrap_or_default();
+        if name == "table" {
+            let tables = orm::diesel_tables(m.mac.tokens.clone());
+            if !tables.is_empty() {
+                self.with_test(test, |s| {
+                    for t in &tables {
+                        s.diesel_table(t);
+                    }
+                });
+                return;
+            }
+        }
+        if name == "joinable"
+            && let Some((child, parent)) = orm::diesel_joinable(m.mac.tokens.clone())
+        {
+            self.with_test(test, |s| {
+                s.data(
+                    DataFact::DieselJoin { child, parent },
+                    span_of(m.mac.path.span()),
+                )
+            });
+            return;
+        }
         if matches!(name.as_str(), "cfg_if" | "cfg_select" | "cfg_match") {
             self.with_test(test, |s| s.cfg_branches(m.mac.tokens.clone()));
             return;
@@ -1743,10 +1928,47 @@ impl<'ast> Visit<'ast> for Extractor {
         ) {
             return;
         }
+        if orm::is_sql_macro(&name) || orm::is_sql_file_macro(&name) {
+            self.sql_macro(&name, &m.tokens);
+        }
         self.macro_args(&m.tokens);
     }
 
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func
+            && let Some(last) = p.path.segments.last()
+        {
+            let name = ident_name(&last.ident);
+            if !self.sql_arg(&c.args) {
+                let sqlx = p.path.segments.len() >= 2 && p.path.segments[0].ident == "sqlx";
+                if sqlx
+                    && orm::is_sqlx_fn(&name)
+                    && !matches!(c.args.first(), Some(syn::Expr::Path(_)) | None)
+                {
+                    // The SQL is built at run time (`&format!(..)`, a variable): opaque. A
+                    // path (`INSERT_ORDER`) is a const, read where it is defined.
+                    self.data(
+                        DataFact::OpaqueSql {
+                            call: format!("sqlx::{name}"),
+                        },
+                        span_of(c.span()),
+                    );
+                } else if orm::is_diesel_write(&name)
+                    && let (Some(first), Some(last)) = (c.args.first(), c.args.last())
+                {
+                    let span = Span {
+                        start: pos(first.span().start()),
+                        end: pos(last.span().end()),
+                    };
+                    self.data(DataFact::WriteCall { call: name }, span);
+                }
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.sql_arg(&m.args);
         if let Some(recv) = self.recv_of(&m.receiver) {
             self.out.methods.push(RawMethodCall {
                 scope: self.scope,
@@ -1785,6 +2007,25 @@ impl<'ast> Visit<'ast> for Extractor {
 }
 
 impl Extractor {
+    /// `query!("SELECT ..", ..)`, `query_as!(Order, "SELECT ..")`, `query_file!("q.sql")`: the
+    /// first string literal among the arguments.
+    fn sql_macro(&mut self, name: &str, tokens: &TokenStream) {
+        let Ok(args) = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated
+            .parse2(tokens.clone())
+        else {
+            return;
+        };
+        let Some(lit) = args.iter().find_map(str_lit) else {
+            return;
+        };
+        let span = span_of(lit.span());
+        if orm::is_sql_file_macro(name) {
+            self.data(DataFact::SqlFile { path: lit.value() }, span);
+        } else if orm::looks_like_sql(&lit.value()) {
+            self.data(DataFact::Sql { text: lit.value() }, span);
+        }
+    }
+
     fn qualified_path(&mut self, qself: Option<&syn::QSelf>, path: &syn::Path, ns: NsHint) {
         match qself {
             None => self.path_ref(path, ns, false),

@@ -3,6 +3,7 @@
 //! [`extract`] found. The result, a [`Program`], is plain data with global ids.
 
 pub mod extract;
+pub mod orm;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::diag::Diag;
 use crate::workspace::{TargetKind, Workspace};
-use extract::{FileCtx, RawFile, RawImpl, RawItem, RawMethodCall, RawRef, RawUse};
+use extract::{FileCtx, RawData, RawFile, RawImpl, RawItem, RawMethodCall, RawRef, RawUse};
 
 pub type FileId = u32;
 pub type ModuleId = u32;
@@ -140,7 +141,7 @@ macro_rules! local_scope {
         }
     )*};
 }
-local_scope!(RawItem, RawUse, RawImpl, RawRef, RawMethodCall);
+local_scope!(RawItem, RawUse, RawImpl, RawRef, RawMethodCall, RawData);
 
 /// An item definition (`fn`, `struct`, `macro_rules!`, ...).
 pub type Item = Located<RawItem>;
@@ -152,6 +153,8 @@ pub type Impl = Located<RawImpl>;
 pub type PathRef = Located<RawRef>;
 /// A method call whose receiver syntax says something about its type.
 pub type MethodCall = Located<RawMethodCall>;
+/// A fact about database code (a table definition, a SQL literal, a diesel write).
+pub type DataSite = Located<RawData>;
 
 /// Places one file's records: file-local scope indices become global ids.
 fn locate<T: LocalScope>(
@@ -185,6 +188,7 @@ pub struct Program {
     pub impls: Vec<Impl>,
     pub refs: Vec<PathRef>,
     pub methods: Vec<MethodCall>,
+    pub data: Vec<DataSite>,
     pub diagnostics: Vec<Diag>,
 }
 
@@ -665,6 +669,7 @@ impl Assembler<'_> {
             decls,
             refs,
             methods,
+            data,
             ..
         } = raw;
         // Local module index -> global id.
@@ -720,15 +725,17 @@ impl Assembler<'_> {
             locate(scopes, &sids, fid, uses),
             locate(scopes, &sids, fid, impls),
         );
-        let (refs, methods) = (
+        let (refs, methods, data) = (
             locate(scopes, &sids, fid, refs),
             locate(scopes, &sids, fid, methods),
+            locate(scopes, &sids, fid, data),
         );
         self.p.items.extend(items);
         self.p.uses.extend(uses);
         self.p.impls.extend(impls);
         self.p.refs.extend(refs);
         self.p.methods.extend(methods);
+        self.p.data.extend(data);
         let diags = self
             .decl_diags
             .remove(&(krate, key.clone()))
