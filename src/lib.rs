@@ -4,12 +4,15 @@
 //!
 //! `workspace` (cargo metadata) -> `modules` (syn, parallel) -> `resolve` (names to items)
 //! -> `graph` (petgraph) -> `config` (domains.toml) -> `rules` (findings) -> `report` (output).
+//! `data` (tables read and written) and `score` (extraction readiness) build on the same
+//! resolved references.
 //! `cli` wires them together; `main.rs` only calls [`cli::main`].
 
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod diag;
 pub mod graph;
 pub mod init;

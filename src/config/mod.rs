@@ -51,6 +51,8 @@ struct RawDomain {
     interface: Vec<Spanned<String>>,
     #[serde(default)]
     shared: bool,
+    #[serde(default)]
+    tables: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +116,8 @@ pub struct Domain {
     pub depends_on_any: bool,
     pub interface: Vec<Pattern>,
     pub shared: bool,
+    /// `tables = [..]`: database tables this domain owns (lower-cased), with their spans.
+    pub tables: Vec<(String, Range<usize>)>,
     /// Whether `modules`/`modules_exact` were written at all (even if some failed to parse).
     pub had_patterns: bool,
 }
@@ -216,6 +220,14 @@ pub const CONFIG_CODES: &[(&str, &str)] = &[
     (
         "config-bad-name",
         "a domain name that is not a plain identifier",
+    ),
+    (
+        "config-bad-table",
+        "an entry of `tables` that is not a table name",
+    ),
+    (
+        "config-table-overlap",
+        "two domains declare the same table in `tables`",
     ),
     (
         "config-declared-cycle",
@@ -396,6 +408,27 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         let modules = pats(dom.modules, &mut errors);
         let modules_exact = pats(dom.modules_exact, &mut errors);
         let interface = pats(dom.interface, &mut errors);
+        let tables = dom
+            .tables
+            .into_iter()
+            .filter_map(|t| {
+                let span = t.span();
+                let name = t.into_inner();
+                let name = name.trim().to_lowercase();
+                if name.is_empty() || name.contains(char::is_whitespace) {
+                    errors.push(
+                        ConfigError::new(
+                            "config-bad-table",
+                            format!("`{name}` is not a table name"),
+                            Some(span),
+                        )
+                        .help("write the table's name as the database knows it: `orders`, `order_lines`"),
+                    );
+                    return None;
+                }
+                Some((name, span))
+            })
+            .collect();
         let depends_on_any = dom.depends_on.iter().any(|d| d.get_ref() == "*");
         let depends_on = dom
             .depends_on
@@ -416,8 +449,28 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
             depends_on_any,
             interface,
             shared: dom.shared,
+            tables,
             had_patterns,
         });
+    }
+    // A table has one owner.
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for d in &domains {
+        for (t, span) in &d.tables {
+            match owners.get(t.as_str()) {
+                Some(first) if *first != d.name => errors.push(
+                    ConfigError::new(
+                        "config-table-overlap",
+                        format!("table `{t}` is declared by `{first}` and by `{}`", d.name),
+                        Some(span.clone()),
+                    )
+                    .help("a table has one owner: the domain that writes it; others read it through the owner's API"),
+                ),
+                _ => {
+                    owners.insert(t, &d.name);
+                }
+            }
+        }
     }
     // depends_on must name existing domains, and not the domain itself.
     let names: Vec<String> = domains.iter().map(|d| d.name.clone()).collect();

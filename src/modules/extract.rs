@@ -1038,7 +1038,34 @@ impl Extractor {
             self.data(DataFact::Sql { text: lit.value() }, span_of(lit.span()));
             return true;
         }
+        // `conn.execute(&format!("DELETE FROM {table} WHERE .."), ..)`: SQL, but which tables
+        // is only known at run time.
+        if let Some(mac) = format_macro(first)
+            && let Ok(args) =
+                Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated.parse2(mac.tokens.clone())
+            && let Some(lit) = args.first().and_then(str_lit)
+            && orm::looks_like_sql(&lit.value())
+        {
+            self.data(
+                DataFact::OpaqueSql {
+                    call: "format!".into(),
+                },
+                span_of(lit.span()),
+            );
+            return true;
+        }
         false
+    }
+}
+
+/// A `format!(..)` invocation, through parentheses and `&`.
+fn format_macro(e: &syn::Expr) -> Option<&syn::Macro> {
+    match e {
+        syn::Expr::Macro(m) if m.mac.path.is_ident("format") => Some(&m.mac),
+        syn::Expr::Paren(p) => format_macro(&p.expr),
+        syn::Expr::Group(g) => format_macro(&g.expr),
+        syn::Expr::Reference(r) => format_macro(&r.expr),
+        _ => None,
     }
 }
 
@@ -2010,8 +2037,8 @@ impl Extractor {
     /// `query!("SELECT ..", ..)`, `query_as!(Order, "SELECT ..")`, `query_file!("q.sql")`: the
     /// first string literal among the arguments.
     fn sql_macro(&mut self, name: &str, tokens: &TokenStream) {
-        let Ok(args) = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated
-            .parse2(tokens.clone())
+        let Ok(args) =
+            Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone())
         else {
             return;
         };

@@ -6,14 +6,13 @@
 //!
 //! - [`syntax`]: the callers of references and the types of globals (re-read from the text);
 //! - [`fas`]: minimum feedback arc set (cycle component);
+//! - [`tables`]: data ownership (tables written and read per domain, from `crate::data`);
 //! - [`render`]: human, Markdown and JSON output.
-//!
-//! Data ownership (tables) is not computed yet: its weight (25) is left out and the other six
-//! weights are scaled to 100 (see [`WEIGHTS`]).
 
 pub mod fas;
 pub mod render;
 pub mod syntax;
+pub mod tables;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,11 +26,11 @@ use syntax::{FileFacts, GlobalKind};
 
 /// Bumped whenever a formula, weight or threshold changes: scores of different versions are
 /// not comparable.
-pub const SCORING_VERSION: &str = "0.1";
+pub const SCORING_VERSION: &str = "0.2";
 
-/// Component weights (research §3.4). DATA (25) is not implemented; the six below sum to 75
-/// and are scaled to 100.
-pub const WEIGHTS: [(&str, f64); 6] = [
+/// Component weights (research §3.4); they sum to 100.
+pub const WEIGHTS: [(&str, f64); 7] = [
+    ("data", 25.0),
     ("sync", 20.0),
     ("exclusivity", 15.0),
     ("interface", 10.0),
@@ -143,6 +142,7 @@ pub struct Component {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockerKind {
+    CoWrittenTable,
     DomainCycle,
     SharedMutableGlobal,
 }
@@ -176,10 +176,13 @@ pub struct DomainScore {
     pub capped: bool,
     pub components: Vec<Component>,
     pub blockers: Vec<Blocker>,
-    /// 1 − unresolved / (unresolved + resolved) paths written in the domain.
+    /// 1 − (unresolved paths + opaque SQL) / (paths + SQL statements) in the domain.
     pub confidence: f64,
     pub unresolved_paths: usize,
     pub resolved_paths: usize,
+    /// SQL statements read, and database calls whose SQL could not be read.
+    pub sql_statements: usize,
+    pub opaque_sql: usize,
     /// Items (module level, non-test) of the domain.
     pub items: usize,
     /// Non-test references from or to the domain.
@@ -211,6 +214,10 @@ pub struct Scores {
     /// Best first.
     pub domains: Vec<DomainScore>,
     pub merges: Vec<Merge>,
+    /// Every table, its owner (and how it was decided), its writers and readers.
+    pub tables: Vec<tables::TableReport>,
+    /// Database calls whose tables are unknown: `file:line` and why.
+    pub opaque_sql: Vec<Evidence>,
     /// Shared kernels and composition roots: not scored.
     pub not_scored: Vec<String>,
     pub not_implemented: Vec<&'static str>,
@@ -255,6 +262,8 @@ struct Model<'a> {
     targets: Vec<Target>,
     pairs: Vec<Pair>,
     globals: HashMap<ItemId, (GlobalKind, String)>,
+    data: crate::data::Data,
+    owners: Vec<crate::data::Owner>,
 }
 
 fn at(c: &Checked, file: FileId, span: Span) -> String {
@@ -450,8 +459,12 @@ impl<'a> Model<'a> {
                 add_pair(&mut pairs, caller, target, from, to, class, false, i);
             }
         }
+        let data = crate::data::Data::collect(p, res);
+        let owners = data.owners(c);
         Model {
             c,
+            data,
+            owners,
             scored,
             item_dom,
             dom_items,
@@ -562,9 +575,18 @@ struct GroupScore {
     cycle_with: Vec<usize>,
     /// Other groups it shares a mutable global with.
     global_with: Vec<usize>,
+    /// Other groups that write a table it writes.
+    table_with: Vec<usize>,
 }
 
 impl Model<'_> {
+    fn tables(&self) -> tables::Tables<'_> {
+        tables::Tables {
+            data: &self.data,
+            owners: &self.owners,
+        }
+    }
+
     fn name(&self, groups: &[Vec<DomainId>], g: usize) -> String {
         groups[g]
             .iter()
@@ -637,9 +659,12 @@ impl Model<'_> {
             .map(|ds| ds.iter().map(|d| self.dom_items[*d]).sum())
             .collect();
         let scored_items: usize = group_items.iter().sum();
+        let names: Vec<String> = (0..n).map(|g| self.name(groups, g)).collect();
+        let mut data = self.tables().groups(c, &group_of, &names).into_iter();
         let mut out = Vec::with_capacity(n);
         for g in 0..n {
             let name = self.name(groups, g);
+            let dg = data.next().expect("one data result per group");
             let in_g = |d: DomainId| group_of[d] == Some(g);
             // SYNC
             let mut n_sync = 0.0;
@@ -859,9 +884,14 @@ impl Model<'_> {
                     },
                 );
             }
-            let values = [s_sync, s_excl, s_api, s_cycle, s_state, s_reach];
+            // Co-written tables first: the hardest blocker to cut.
+            for (i, b) in dg.blockers.into_iter().enumerate() {
+                blockers.insert(i, b);
+            }
+            let values = [dg.value, s_sync, s_excl, s_api, s_cycle, s_state, s_reach];
             let total_weight: f64 = WEIGHTS.iter().map(|w| w.1).sum();
-            let evidence: [Vec<(&'static str, f64)>; 6] = [
+            let evidence: [Vec<(&'static str, f64)>; 7] = [
+                dg.evidence,
                 vec![
                     ("weighted_pairs", round3(n_sync)),
                     ("calls_out", calls_out as f64),
@@ -932,10 +962,11 @@ impl Model<'_> {
                 .iter()
                 .filter(|u| gm(u.from) == Some(g) && !p.modules[u.from as usize].is_test)
                 .count();
-            let confidence = if resolved + unresolved == 0 {
+            let seen = resolved + unresolved + dg.statements + dg.opaque;
+            let confidence = if seen == 0 {
                 1.0
             } else {
-                1.0 - unresolved as f64 / (resolved + unresolved) as f64
+                1.0 - (unresolved + dg.opaque) as f64 / seen as f64
             };
             let size_share = if self.total_items == 0 {
                 0.0
@@ -960,10 +991,23 @@ impl Model<'_> {
                     size_share * 100.0
                 ));
             }
+            if dg.tables == 0 && !self.data.accesses.is_empty() {
+                flags.push(
+                    "no table access found: the data component counts none (database code reached only through a shared kernel is not seen)".into(),
+                );
+            }
+            if dg.opaque > 0 {
+                flags.push(format!(
+                    "{} database call{} with SQL that cannot be read (built at run time or not parsable): {} tables may be missing",
+                    dg.opaque,
+                    if dg.opaque == 1 { "" } else { "s" },
+                    if dg.opaque == 1 { "its" } else { "their" }
+                ));
+            }
             if confidence < 0.9 {
                 flags.push(format!(
-                    "confidence {:.2}: {unresolved} paths did not resolve",
-                    confidence
+                    "confidence {:.2}: {unresolved} paths did not resolve, {} opaque SQL",
+                    confidence, dg.opaque
                 ));
             }
             out.push(GroupScore {
@@ -978,6 +1022,8 @@ impl Model<'_> {
                     confidence: round3(confidence),
                     unresolved_paths: unresolved,
                     resolved_paths: resolved,
+                    sql_statements: dg.statements,
+                    opaque_sql: dg.opaque,
                     items,
                     references,
                     size_share: round3(size_share),
@@ -987,6 +1033,7 @@ impl Model<'_> {
                 },
                 cycle_with,
                 global_with,
+                table_with: dg.co_writers,
             });
         }
         (out, method)
@@ -1028,6 +1075,12 @@ fn score_model(m: &Model) -> Scores {
                 .or_default()
                 .insert(BlockerKind::SharedMutableGlobal);
         }
+        for &o in &r.table_with {
+            candidates
+                .entry((g.min(o), g.max(o)))
+                .or_default()
+                .insert(BlockerKind::CoWrittenTable);
+        }
     }
     for ((a, b), shared) in candidates {
         let mut merged: Vec<Vec<DomainId>> = Vec::new();
@@ -1057,10 +1110,16 @@ fn score_model(m: &Model) -> Scores {
         });
     }
     let mut scores: Vec<DomainScore> = results.into_iter().map(|r| r.score).collect();
+    // Capped domains tie at the cap: the raw score orders them.
     scores.sort_by(|a, b| {
         b.score
             .partial_cmp(&a.score)
             .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| {
+                b.raw
+                    .partial_cmp(&a.raw)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
             .then_with(|| a.domain.cmp(&b.domain))
     });
     let mut not_scored: Vec<String> = domains
@@ -1069,16 +1128,33 @@ fn score_model(m: &Model) -> Scores {
         .map(|d| d.name.clone())
         .collect();
     not_scored.sort();
+    let p = &c.analysis.program;
+    let mut opaque: Vec<&crate::data::Opaque> = m
+        .data
+        .opaque
+        .iter()
+        .filter(|o| c.assignment.domain_of[o.module as usize].is_some_and(|d| m.scored[d]))
+        .collect();
+    opaque.sort_by_key(|o| (p.file_rel(o.file), o.span.start));
+    let opaque_sql = opaque
+        .into_iter()
+        .map(|o| Evidence {
+            at: at(c, o.file, o.span),
+            note: format!("{} ({})", o.why, p.modules[o.module as usize].path),
+        })
+        .collect();
     Scores {
         scoring_version: SCORING_VERSION,
         weights: WEIGHTS.iter().copied().collect(),
         feedback_arc_set: method,
         domains: scores,
         merges,
+        tables: m.tables().report(c, &m.scored),
+        opaque_sql,
         not_scored,
         not_implemented: vec![
-            "data ownership (tables read and written per domain: diesel, sqlx, SeaORM); its weight (25) is left out and the other weights are scaled to 100",
             "event edges (a durable queue is recognised only when it lives in a shared kernel, whose references are not counted)",
+            "joins written with diesel's query builder (`inner_join`), SeaORM relations as foreign keys, SQL migrations and views: only SQL text and `joinable!` count as joins and foreign keys",
         ],
     }
 }
@@ -1143,6 +1219,21 @@ pub struct Dependency {
     pub at: String,
 }
 
+/// A table the domain touches or owns, in the plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanTable {
+    pub table: String,
+    pub owner: Option<String>,
+    pub owner_source: crate::data::OwnerSource,
+    /// `writes`, `reads`, or `owns` (declared or defined, not used by the domain itself).
+    pub access: &'static str,
+    /// `file:line` of the domain's own accesses.
+    pub sites: Vec<String>,
+    /// Other domains' writes and reads.
+    pub writers: Vec<tables::TableUser>,
+    pub readers: Vec<tables::TableUser>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Plan {
     pub scoring_version: &'static str,
@@ -1151,6 +1242,8 @@ pub struct Plan {
     pub interface: Vec<Exposed>,
     pub outgoing: Vec<Outgoing>,
     pub hazards: Vec<Hazard>,
+    /// The tables it shares or owns: what moves with the service, what must be cut.
+    pub tables: Vec<PlanTable>,
     pub dependencies: Vec<Dependency>,
     pub dependencies_note: &'static str,
 }
@@ -1389,6 +1482,44 @@ pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
         .into_iter()
         .map(|(name, (sites, at))| Dependency { name, sites, at })
         .collect();
+    let mut sites: BTreeMap<&str, (bool, Vec<String>)> = BTreeMap::new();
+    for a in &m.data.accesses {
+        if asg.domain_of[a.module as usize] == Some(d) {
+            let e = sites.entry(&m.data.tables[a.table].name).or_default();
+            e.0 |= a.write;
+            let s = at(c, a.file, a.span);
+            if !e.1.contains(&s) {
+                e.1.push(s);
+            }
+        }
+    }
+    let tables = m
+        .tables()
+        .report(c, &m.scored)
+        .into_iter()
+        .filter_map(|t| {
+            let mine = sites.get(t.table.as_str());
+            if mine.is_none() && t.owner.as_deref() != Some(name.as_str()) {
+                return None;
+            }
+            let others = |v: Vec<tables::TableUser>| -> Vec<tables::TableUser> {
+                v.into_iter().filter(|u| u.domain != name).collect()
+            };
+            Some(PlanTable {
+                access: match mine {
+                    Some((true, _)) => "writes",
+                    Some((false, _)) => "reads",
+                    None => "owns",
+                },
+                sites: mine.map(|m| m.1.clone()).unwrap_or_default(),
+                table: t.table,
+                owner: t.owner,
+                owner_source: t.owner_source,
+                writers: others(t.writers),
+                readers: others(t.readers),
+            })
+        })
+        .collect();
     Some(Plan {
         scoring_version: SCORING_VERSION,
         domain: name,
@@ -1396,6 +1527,7 @@ pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
         interface,
         outgoing,
         hazards,
+        tables,
         dependencies,
         dependencies_note: "by the first segment of paths written in the domain that names a dependency outside the workspace (the resolver does not keep references to external crates); a local item named like a dependency would be counted",
     })

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::tables::{TableReport, TableUser};
 use super::{Band, CAP, DomainScore, Plan, Scores};
 
 fn top_blocker(d: &DomainScore) -> String {
@@ -134,6 +135,45 @@ pub fn human(s: &Scores, only: Option<&str>) -> String {
             let _ = writeln!(o, "  still blocked: {}", b.summary);
         }
     }
+    let tables: Vec<_> = s
+        .tables
+        .iter()
+        .filter(|t| only.is_none_or(|n| touches(t, n)))
+        .collect();
+    if !tables.is_empty() {
+        let _ = writeln!(o);
+        let tw = tables
+            .iter()
+            .map(|t| t.table.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            o,
+            "{:<tw$}  {:<32}  {:<30}  read by",
+            "table", "owner", "written by"
+        );
+        for t in tables {
+            let _ = writeln!(
+                o,
+                "{:<tw$}  {:<32}  {:<30}  {}",
+                t.table,
+                owner_text(t),
+                users_text(&t.writers),
+                users_text(&t.readers)
+            );
+        }
+    }
+    if !s.opaque_sql.is_empty() && only.is_none() {
+        let _ = writeln!(
+            o,
+            "
+opaque SQL (tables unknown, lowers confidence):"
+        );
+        for e in &s.opaque_sql {
+            let _ = writeln!(o, "  {}  {}", e.at, e.note);
+        }
+    }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
@@ -153,6 +193,31 @@ pub fn human(s: &Scores, only: Option<&str>) -> String {
         let _ = writeln!(o, "not yet: {n}");
     }
     o
+}
+
+fn touches(t: &TableReport, domain: &str) -> bool {
+    t.owner.as_deref() == Some(domain)
+        || t.writers
+            .iter()
+            .chain(&t.readers)
+            .any(|u| u.domain == domain)
+}
+
+fn owner_text(t: &TableReport) -> String {
+    match &t.owner {
+        Some(o) => format!("{o} ({})", t.owner_source.as_str()),
+        None => "- (no owner)".into(),
+    }
+}
+
+fn users_text(u: &[TableUser]) -> String {
+    if u.is_empty() {
+        return "-".into();
+    }
+    u.iter()
+        .map(|u| format!("{} ({})", u.domain, u.sites))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn markdown(s: &Scores, only: Option<&str>) -> String {
@@ -233,6 +298,26 @@ pub fn markdown(s: &Scores, only: Option<&str>) -> String {
             }
         );
     }
+    let tables: Vec<_> = s
+        .tables
+        .iter()
+        .filter(|t| only.is_none_or(|n| touches(t, n)))
+        .collect();
+    if !tables.is_empty() {
+        let _ = writeln!(o, "\n### Tables\n");
+        let _ = writeln!(o, "| table | owner | written by | read by |");
+        let _ = writeln!(o, "| --- | --- | --- | --- |");
+        for t in tables {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} |",
+                t.table,
+                owner_text(t),
+                users_text(&t.writers),
+                users_text(&t.readers)
+            );
+        }
+    }
     let _ = writeln!(o, "\n_scoring {}_", s.scoring_version);
     o
 }
@@ -274,6 +359,25 @@ pub fn plan_human(p: &Plan) -> String {
     let _ = writeln!(o, "\ncrate-split hazards: {}", p.hazards.len());
     for h in &p.hazards {
         let _ = writeln!(o, "  {}  {}", h.at, h.note);
+    }
+    let _ = writeln!(
+        o,
+        "\ntables: {} (what moves with the service, what must be cut)",
+        p.tables.len()
+    );
+    for t in &p.tables {
+        let _ = writeln!(
+            o,
+            "  {} -- {}; owner {}; other writers: {}; other readers: {}",
+            t.table,
+            t.access,
+            owner_text_plan(t),
+            users_text(&t.writers),
+            users_text(&t.readers)
+        );
+        for s in &t.sites {
+            let _ = writeln!(o, "    {s}");
+        }
     }
     let _ = writeln!(o, "\nCargo dependencies used: {}", p.dependencies.len());
     for dep in &p.dependencies {
@@ -340,6 +444,27 @@ pub fn plan_markdown(p: &Plan) -> String {
     if p.hazards.is_empty() {
         let _ = writeln!(o, "none");
     }
+    let _ = writeln!(o, "\n### Tables\n");
+    if p.tables.is_empty() {
+        let _ = writeln!(o, "none found");
+    } else {
+        let _ = writeln!(
+            o,
+            "| table | access | owner | other writers | other readers |"
+        );
+        let _ = writeln!(o, "| --- | --- | --- | --- | --- |");
+        for t in &p.tables {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} | {} |",
+                t.table,
+                t.access,
+                owner_text_plan(t),
+                users_text(&t.writers),
+                users_text(&t.readers)
+            );
+        }
+    }
     let _ = writeln!(o, "\n### Cargo dependencies\n");
     for dep in &p.dependencies {
         let _ = writeln!(o, "- `{}` ({} sites)", dep.name, dep.sites);
@@ -348,6 +473,13 @@ pub fn plan_markdown(p: &Plan) -> String {
         let _ = writeln!(o, "none");
     }
     o
+}
+
+fn owner_text_plan(t: &super::PlanTable) -> String {
+    match &t.owner {
+        Some(o) => format!("{o} ({})", t.owner_source.as_str()),
+        None => "none".into(),
+    }
 }
 
 pub fn json<T: serde::Serialize>(v: &T, out: &mut impl Write) -> io::Result<()> {

@@ -1,0 +1,438 @@
+//! Data ownership on small crates written for one case each: which tables are read and
+//! written, by whom, from diesel, SeaORM and SQL literals; what is opaque; what the config's
+//! `tables` does. The fixtures (`fixtures/scoring`, `fixtures/bookings`) cover whole apps.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use cargo_domains::analysis::{self, Options};
+use cargo_domains::data::{Data, OwnerSource};
+
+fn checked(dir: &Path) -> analysis::Checked {
+    let opts = Options {
+        manifest_path: Some(dir.join("Cargo.toml")),
+        ..Default::default()
+    };
+    match analysis::check(&opts) {
+        Ok(c) => c,
+        Err(_) => panic!("the test crate does not check"),
+    }
+}
+
+/// `(module path, table, "read"|"write")`, deduplicated.
+fn accesses(c: &analysis::Checked, d: &Data) -> BTreeSet<(String, String, &'static str)> {
+    let p = &c.analysis.program;
+    d.accesses
+        .iter()
+        .map(|a| {
+            (
+                p.modules[a.module as usize].path.clone(),
+                d.tables[a.table].name.clone(),
+                if a.write { "write" } else { "read" },
+            )
+        })
+        .collect()
+}
+
+fn set(rows: &[(&str, &str, &'static str)]) -> BTreeSet<(String, String, &'static str)> {
+    rows.iter()
+        .map(|(m, t, a)| (m.to_string(), t.to_string(), *a))
+        .collect()
+}
+
+const DOMAINS: &str = r#"
+[domains.db]
+modules = ["crate::db"]
+shared = true
+
+[domains.accounts]
+modules = ["crate::accounts"]
+depends_on = ["db"]
+
+[domains.billing]
+modules = ["crate::billing"]
+depends_on = ["db"]
+
+[domains.app]
+modules_exact = ["crate"]
+depends_on = ["*"]
+"#;
+
+#[test]
+fn sql_literals_in_calls_methods_macros_and_consts() {
+    let tmp = common::temp_crate(
+        "sqlapp",
+        &[
+            ("domains.toml", DOMAINS),
+            (
+                "src/lib.rs",
+                "pub mod db;\npub mod accounts;\npub mod billing;\n",
+            ),
+            ("src/db.rs", "pub type Pool = sqlx::PgPool;\n"),
+            (
+                "src/accounts.rs",
+                r#"use crate::db::Pool;
+
+const INSERT_USER: &str = "INSERT INTO users (email) VALUES ($1)";
+
+pub async fn create(pool: &Pool, email: &str) {
+    sqlx::query(INSERT_USER).bind(email).execute(pool).await.unwrap();
+}
+
+pub async fn find(pool: &Pool, id: i64) {
+    let _ = sqlx::query_as!(User, "SELECT id, email FROM users WHERE id = $1", id)
+        .fetch_one(pool)
+        .await;
+}
+
+pub fn rename(conn: &rusqlite::Connection, id: i64, name: &str) {
+    conn.execute("UPDATE profiles SET name = ?1 WHERE user_id = ?2", (name, id)).unwrap();
+}
+
+pub fn log(msg: &str) {
+    // Prose, not SQL.
+    println!("update failed: {msg}");
+    tracing::info!("select from the list");
+}
+
+#[cfg(test)]
+mod tests {
+    async fn cleanup(pool: &crate::db::Pool) {
+        sqlx::query!("DELETE FROM invoices").execute(pool).await.unwrap();
+    }
+}
+"#,
+            ),
+            (
+                "src/billing.rs",
+                r#"use crate::db::Pool;
+
+pub async fn invoice(pool: &Pool, user: i64) {
+    sqlx::query!(
+        r"INSERT INTO invoices (user_id, total)
+          SELECT id, 0 FROM users WHERE id = $1",
+        user
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+pub async fn close_account(pool: &Pool, user: i64) {
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user).execute(pool).await.unwrap();
+}
+
+pub async fn search(pool: &Pool, term: &str) {
+    let sql = format!("SELECT * FROM invoices WHERE memo LIKE '%{term}%'");
+    let _ = sqlx::query(&sql).fetch_all(pool).await;
+}
+
+pub fn purge(conn: &rusqlite::Connection, table: &str) {
+    conn.execute(&format!("DELETE FROM {table} WHERE archived"), []).unwrap();
+}
+"#,
+            ),
+        ],
+    );
+    let c = checked(tmp.path());
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    assert_eq!(
+        accesses(&c, &d),
+        set(&[
+            ("sqlapp::accounts", "users", "write"),
+            ("sqlapp::accounts", "users", "read"),
+            ("sqlapp::accounts", "profiles", "write"),
+            ("sqlapp::billing", "invoices", "write"),
+            ("sqlapp::billing", "users", "read"),
+            ("sqlapp::billing", "users", "write"),
+        ])
+    );
+    // The two run-time SQL strings are opaque, located where they are written.
+    let mut opaque: Vec<(u32, &str)> = d
+        .opaque
+        .iter()
+        .map(|o| (o.span.start.line, o.why.as_str()))
+        .collect();
+    opaque.sort();
+    assert_eq!(opaque.len(), 2, "{opaque:?}");
+    assert_eq!(opaque[0].0, 20);
+    assert!(opaque[0].1.contains("sqlx::query"), "{}", opaque[0].1);
+    assert_eq!(opaque[1].0, 24);
+    assert!(opaque[1].1.contains("format!"), "{}", opaque[1].1);
+    // Two domains write `users`: the majority writer cannot be decided (1 site each).
+    let owners = d.owners(&c);
+    let users = d.tables.iter().position(|t| t.name == "users").unwrap();
+    assert_eq!(owners[users].source, OwnerSource::Unowned);
+    let invoices = d.tables.iter().position(|t| t.name == "invoices").unwrap();
+    assert_eq!(owners[invoices].source, OwnerSource::MajorityWriter);
+}
+
+#[test]
+fn diesel_tables_resolve_and_writes_are_the_write_calls_arguments() {
+    let tmp = common::temp_crate(
+        "dieselapp",
+        &[
+            ("domains.toml", DOMAINS),
+            (
+                "src/lib.rs",
+                "pub mod db;\npub mod accounts;\npub mod billing;\n",
+            ),
+            ("src/db/mod.rs", "pub mod schema;\n"),
+            (
+                "src/db/schema.rs",
+                r#"// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    users (id) {
+        id -> Int4,
+        email -> Varchar,
+    }
+}
+
+diesel::table! {
+    #[sql_name = "invoice"]
+    invoices (id) {
+        id -> Int4,
+        user_id -> Int4,
+        total -> Int8,
+    }
+}
+
+diesel::joinable!(invoices -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(invoices, users,);
+"#,
+            ),
+            (
+                "src/accounts.rs",
+                r#"use diesel::prelude::*;
+use crate::db::schema::users;
+
+pub fn create(conn: &mut PgConnection, email: &str) {
+    diesel::insert_into(users::table)
+        .values(users::email.eq(email))
+        .execute(conn)
+        .unwrap();
+}
+
+pub fn by_email(conn: &mut PgConnection, addr: &str) -> i32 {
+    use crate::db::schema::users::dsl::*;
+    users.filter(email.eq(addr)).select(id).first(conn).unwrap()
+}
+"#,
+            ),
+            (
+                "src/billing.rs",
+                r#"use diesel::prelude::*;
+use crate::db::schema::{invoices, users};
+
+pub fn bill(conn: &mut PgConnection, user: i32) {
+    let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(user)))
+        .get_result(conn)
+        .unwrap();
+    if exists {
+        diesel::insert_into(invoices::table)
+            .values((invoices::user_id.eq(user), invoices::total.eq(0)))
+            .execute(conn)
+            .unwrap();
+    }
+}
+
+pub fn forget(conn: &mut PgConnection, user: i32) {
+    diesel::delete(users::table.find(user)).execute(conn).unwrap();
+}
+"#,
+            ),
+        ],
+    );
+    let c = checked(tmp.path());
+    // No path into the schema is left unresolved.
+    let unresolved: Vec<&str> = c
+        .analysis
+        .resolution
+        .unresolved
+        .iter()
+        .map(|u| u.written.as_str())
+        .filter(|w| w.contains("users") || w.contains("invoices") || w.contains("email"))
+        .collect();
+    assert!(unresolved.is_empty(), "{unresolved:?}");
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    assert_eq!(
+        accesses(&c, &d),
+        set(&[
+            ("dieselapp::accounts", "users", "write"),
+            ("dieselapp::accounts", "users", "read"),
+            ("dieselapp::billing", "users", "read"),
+            ("dieselapp::billing", "users", "write"),
+            ("dieselapp::billing", "invoice", "write"),
+            ("dieselapp::billing", "invoice", "read"),
+        ])
+    );
+    // Both tables are defined in the shared kernel: the definition does not decide.
+    assert_eq!(d.tables.len(), 2);
+    assert!(d.tables.iter().all(|t| t.defs.len() == 1));
+    assert_eq!(d.fks.len(), 1);
+    assert_eq!(d.tables[d.fks[0].child].name, "invoice");
+    assert_eq!(d.tables[d.fks[0].parent].name, "users");
+    let owners = d.owners(&c);
+    let users = d.tables.iter().position(|t| t.name == "users").unwrap();
+    // accounts writes users at one site (the insert), billing at one (the delete): a tie.
+    assert_eq!(owners[users].source, OwnerSource::Unowned);
+}
+
+#[test]
+fn sea_orm_entities_and_active_models() {
+    let tmp = common::temp_crate(
+        "seaapp",
+        &[
+            ("domains.toml", DOMAINS),
+            (
+                "src/lib.rs",
+                "pub mod db;\npub mod accounts;\npub mod billing;\n",
+            ),
+            (
+                "src/db.rs",
+                "pub type Conn = sea_orm::DatabaseConnection;\n",
+            ),
+            ("src/accounts/mod.rs", "pub mod user;\npub mod service;\n"),
+            (
+                "src/accounts/user.rs",
+                r#"use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub email: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+"#,
+            ),
+            (
+                "src/accounts/service.rs",
+                r#"use sea_orm::*;
+use super::user;
+
+pub async fn register(db: &crate::db::Conn, email: String) -> user::Model {
+    user::ActiveModel { email: Set(email), ..Default::default() }.insert(db).await.unwrap()
+}
+
+pub async fn find(db: &crate::db::Conn, id: i32) -> Option<user::Model> {
+    user::Entity::find_by_id(id).one(db).await.unwrap()
+}
+"#,
+            ),
+            (
+                "src/billing.rs",
+                r#"use sea_orm::*;
+use crate::accounts::user;
+
+pub async fn owner_email(db: &crate::db::Conn, id: i32) -> Option<String> {
+    user::Entity::find_by_id(id).one(db).await.unwrap().map(|u| u.email)
+}
+
+pub async fn purge_unpaid(db: &crate::db::Conn) {
+    user::Entity::delete_many().filter(user::Column::Email.contains("@test")).exec(db).await.unwrap();
+}
+"#,
+            ),
+        ],
+    );
+    let c = checked(tmp.path());
+    let unresolved: Vec<&str> = c
+        .analysis
+        .resolution
+        .unresolved
+        .iter()
+        .map(|u| u.written.as_str())
+        .filter(|w| w.starts_with("user::"))
+        .collect();
+    assert!(unresolved.is_empty(), "{unresolved:?}");
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    assert_eq!(
+        accesses(&c, &d),
+        set(&[
+            ("seaapp::accounts::service", "users", "write"),
+            ("seaapp::accounts::service", "users", "read"),
+            ("seaapp::billing", "users", "read"),
+            ("seaapp::billing", "users", "write"),
+        ])
+    );
+    // The entity lives in accounts: accounts owns `users` by definition.
+    let owners = d.owners(&c);
+    assert_eq!(owners[0].source, OwnerSource::Defined);
+    assert_eq!(c.config.domains[owners[0].domain.unwrap()].name, "accounts");
+}
+
+#[test]
+fn declared_tables_win_and_overlaps_are_config_errors() {
+    let files = |extra: &str| -> Vec<(String, String)> {
+        vec![
+            (
+                "domains.toml".into(),
+                DOMAINS.replace(
+                    "[domains.billing]\n",
+                    &format!("[domains.billing]\ntables = [\"Users\"]\n{extra}"),
+                ),
+            ),
+            ("src/lib.rs".into(), "pub mod db;\npub mod accounts;\npub mod billing;\n".into()),
+            ("src/db.rs".into(), "\n".into()),
+            (
+                "src/accounts.rs".into(),
+                "pub fn f(c: &rusqlite::Connection) { c.execute(\"INSERT INTO users (id) VALUES (1)\", []).unwrap(); }\n".into(),
+            ),
+            ("src/billing.rs".into(), "\n".into()),
+        ]
+    };
+    let owned = files("");
+    let refs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let tmp = common::temp_crate("declared", &refs);
+    let c = checked(tmp.path());
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    let owners = d.owners(&c);
+    // Declared (case-insensitively) by billing, although only accounts writes it.
+    assert_eq!(owners[0].source, OwnerSource::Declared);
+    assert_eq!(c.config.domains[owners[0].domain.unwrap()].name, "billing");
+
+    let clash = DOMAINS
+        .replace(
+            "[domains.billing]\n",
+            "[domains.billing]\ntables = [\"users\"]\n",
+        )
+        .replace(
+            "[domains.accounts]\n",
+            "[domains.accounts]\ntables = [\"users\", \" \"]\n",
+        );
+    let tmp = common::temp_crate(
+        "clash",
+        &[
+            ("domains.toml", clash.as_str()),
+            (
+                "src/lib.rs",
+                "pub mod db;\npub mod accounts;\npub mod billing;\n",
+            ),
+            ("src/db.rs", "\n"),
+            ("src/accounts.rs", "\n"),
+            ("src/billing.rs", "\n"),
+        ],
+    );
+    let r = common::run_in(tmp.path(), &["score"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("config-table-overlap"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("table `users` is declared by `accounts` and by `billing`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("config-bad-table"), "{}", r.stderr);
+}
