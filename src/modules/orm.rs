@@ -215,7 +215,12 @@ pub fn is_sql_file_macro(name: &str) -> bool {
 pub fn is_sqlx_fn(name: &str) -> bool {
     matches!(
         name,
-        "query" | "query_as" | "query_scalar" | "query_with" | "query_as_with" | "query_scalar_with"
+        "query"
+            | "query_as"
+            | "query_scalar"
+            | "query_with"
+            | "query_as_with"
+            | "query_scalar_with"
     )
 }
 
