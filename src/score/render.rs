@@ -375,7 +375,7 @@ pub fn plan_human(p: &Plan) -> String {
             users_text(&t.writers),
             users_text(&t.readers)
         );
-        for s in &t.sites {
+        for s in compact_sites(&t.sites) {
             let _ = writeln!(o, "    {s}");
         }
     }
@@ -456,9 +456,10 @@ pub fn plan_markdown(p: &Plan) -> String {
         for t in &p.tables {
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} | {} |",
+                "| `{}` | {} ({}) | {} | {} | {} |",
                 t.table,
                 t.access,
+                compact_sites(&t.sites).join("; "),
                 owner_text_plan(t),
                 users_text(&t.writers),
                 users_text(&t.readers)
@@ -473,6 +474,43 @@ pub fn plan_markdown(p: &Plan) -> String {
         let _ = writeln!(o, "none");
     }
     o
+}
+
+/// `a.rs:3`, `a.rs:4`, `a.rs:9` as `a.rs: 3-4, 9`, one line per file (in order of appearance).
+fn compact_sites(sites: &[String]) -> Vec<String> {
+    let mut files: Vec<(&str, Vec<u32>)> = Vec::new();
+    for s in sites {
+        let Some((f, l)) = s.rsplit_once(':') else {
+            continue;
+        };
+        let Ok(l) = l.parse::<u32>() else { continue };
+        match files.iter_mut().find(|(x, _)| *x == f) {
+            Some((_, ls)) => ls.push(l),
+            None => files.push((f, vec![l])),
+        }
+    }
+    files
+        .into_iter()
+        .map(|(f, mut ls)| {
+            ls.sort_unstable();
+            ls.dedup();
+            let mut runs: Vec<String> = Vec::new();
+            let mut i = 0;
+            while i < ls.len() {
+                let mut j = i;
+                while j + 1 < ls.len() && ls[j + 1] == ls[j] + 1 {
+                    j += 1;
+                }
+                runs.push(if i == j {
+                    ls[i].to_string()
+                } else {
+                    format!("{}-{}", ls[i], ls[j])
+                });
+                i = j + 1;
+            }
+            format!("{f}: {}", runs.join(", "))
+        })
+        .collect()
 }
 
 fn owner_text_plan(t: &super::PlanTable) -> String {

@@ -208,7 +208,7 @@ impl Tables<'_> {
     ) -> Blocker {
         let table = &self.data.tables[t].name;
         let owner = match own {
-            Some(o) => format!("owner `{}` ({})", names[o], self.owners[t].source.as_str()),
+            Some(o) => format!("owner: `{}`, {}", names[o], self.owners[t].source.as_str()),
             None => "no owner".into(),
         };
         let evidence = writers
