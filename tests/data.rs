@@ -582,3 +582,56 @@ fn bookings_fixture_matches_its_expected_tables() {
     );
     assert!(d.opaque.is_empty());
 }
+
+#[test]
+fn market_fixture_matches_its_expected_tables() {
+    let c = checked(&common::fixture("scoring"));
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    let actual = actual_accesses(&c, &d);
+    let expected = expected_accesses("scoring");
+    let exp_keys: BTreeSet<_> = expected.iter().map(|(k, _)| k.clone()).collect();
+    let act_keys: BTreeSet<_> = actual.keys().cloned().collect();
+    assert_eq!(act_keys, exp_keys, "(domain, table, access) rows");
+    let cited: usize = expected.iter().map(|(_, s)| s.len()).sum();
+    assert!(cited >= 15, "only {cited} sites parsed from the oracle");
+    for (key, sites) in &expected {
+        for s in sites {
+            assert!(
+                actual[key].contains(s),
+                "{key:?}: expected site {s}, found {:?}",
+                actual[key]
+            );
+        }
+    }
+    let opaque: Vec<String> = d
+        .opaque
+        .iter()
+        .map(|o| {
+            format!(
+                "{}:{}",
+                c.analysis.program.file_rel(o.file),
+                o.span.start.line
+            )
+        })
+        .collect();
+    assert_eq!(opaque, ["src/catalog/store.rs:64"]);
+    let owners = d.owners(&c);
+    let owner = |t: &str| {
+        let i = d.tables.iter().position(|x| x.name == t).unwrap();
+        (
+            owners[i].domain.map(|o| c.config.domains[o].name.clone()),
+            owners[i].source,
+        )
+    };
+    for (t, o, how) in [
+        ("products", "catalog", OwnerSource::Declared),
+        ("prices", "catalog", OwnerSource::Declared),
+        ("orders", "orders", OwnerSource::MajorityWriter),
+        ("order_lines", "orders", OwnerSource::MajorityWriter),
+        ("payments", "payments", OwnerSource::MajorityWriter),
+        ("receipts", "payments", OwnerSource::MajorityWriter),
+        ("outbox", "notifications", OwnerSource::MajorityWriter),
+    ] {
+        assert_eq!(owner(t), (Some(o.to_string()), how), "{t}");
+    }
+}

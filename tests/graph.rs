@@ -737,8 +737,8 @@ fn scores_appear_on_domain_nodes_with_scores() {
     let dot = graph("scoring", &["--scores"]);
     for (domain, text) in [
         ("notifications", "<b>100</b> · Ready"),
-        ("catalog", "<b>54</b> · Needs seams"),
-        ("orders", "<b>23</b> · Entangled"),
+        ("catalog", "<b>67</b> · Needs seams"),
+        ("orders", "<b>26</b> · Entangled"),
     ] {
         let line = dot
             .lines()

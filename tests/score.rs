@@ -59,10 +59,43 @@ fn bands_blockers_and_merge() {
         let kinds: Vec<BlockerKind> = d.blockers.iter().map(|b| b.kind).collect();
         assert_eq!(
             kinds,
-            vec![BlockerKind::DomainCycle, BlockerKind::SharedMutableGlobal],
+            vec![
+                BlockerKind::CoWrittenTable,
+                BlockerKind::CoWrittenTable,
+                BlockerKind::DomainCycle,
+                BlockerKind::SharedMutableGlobal
+            ],
             "{name}"
         );
-        let cycle = &d.blockers[0];
+        // Each writes the other's table: the foreign write first, then the owner's writes.
+        let tables: Vec<(&str, Vec<&str>)> = d.blockers[..2]
+            .iter()
+            .map(|b| {
+                (
+                    b.summary.as_str(),
+                    b.evidence.iter().map(|e| e.at.as_str()).collect(),
+                )
+            })
+            .collect();
+        let (me, other) = if name == "orders" {
+            ("orders", "payments")
+        } else {
+            ("payments", "orders")
+        };
+        assert_eq!(
+            tables,
+            vec![
+                (
+                    format!("table `orders` is written by `{me}` and `{other}` (owner: `orders`, majority writer)").as_str(),
+                    vec!["src/orders/store.rs:33", "src/orders/store.rs:70", "src/payments/store.rs:49"]
+                ),
+                (
+                    format!("table `payments` is written by `{me}` and `{other}` (owner: `payments`, majority writer)").as_str(),
+                    vec!["src/orders/store.rs:76", "src/payments/store.rs:30", "src/payments/store.rs:43"]
+                ),
+            ]
+        );
+        let cycle = &d.blockers[2];
         assert_eq!(cycle.summary, "in a dependency cycle: orders <-> payments");
         // The cheapest cut is orders -> payments, shown at its first reference.
         assert_eq!(cycle.evidence.len(), 1);
@@ -72,7 +105,7 @@ fn bands_blockers_and_merge() {
                 .starts_with("cut `orders` -> `payments`")
         );
         assert_eq!(cycle.evidence[0].at, "src/orders/checkout.rs:27");
-        let global = &d.blockers[1];
+        let global = &d.blockers[3];
         assert!(global.summary.contains("market::payments::ledger::LEDGER"));
         let at: Vec<&str> = global.evidence.iter().map(|e| e.at.as_str()).collect();
         assert_eq!(
@@ -98,7 +131,11 @@ fn bands_blockers_and_merge() {
     assert_eq!(m.domains, ["orders".to_string(), "payments".to_string()]);
     assert_eq!(
         m.shared,
-        vec![BlockerKind::DomainCycle, BlockerKind::SharedMutableGlobal]
+        vec![
+            BlockerKind::CoWrittenTable,
+            BlockerKind::DomainCycle,
+            BlockerKind::SharedMutableGlobal
+        ]
     );
     assert!(m.suggested);
     assert!(m.union.blockers.is_empty());
@@ -170,7 +207,35 @@ fn plan_of_payments() {
             (score::HazardKind::CrateCycle, "src/orders/checkout.rs:27"),
         ]
     );
-    assert!(plan.dependencies.is_empty());
+    // The tables it shares: its own two, and the orders table it writes.
+    let tables: Vec<(&str, &str, Option<&str>, Vec<&str>)> = plan
+        .tables
+        .iter()
+        .map(|t| {
+            (
+                t.table.as_str(),
+                t.access,
+                t.owner.as_deref(),
+                t.writers.iter().map(|w| w.domain.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tables,
+        vec![
+            ("orders", "writes", Some("orders"), vec!["orders"]),
+            ("payments", "writes", Some("payments"), vec!["orders"]),
+            ("receipts", "writes", Some("payments"), vec![]),
+        ]
+    );
+    assert_eq!(plan.tables[0].sites, ["src/payments/store.rs:49"]);
+    // sqlx is the only Cargo dependency its code names.
+    let deps: Vec<(&str, usize)> = plan
+        .dependencies
+        .iter()
+        .map(|d| (d.name.as_str(), d.sites))
+        .collect();
+    assert_eq!(deps, vec![("sqlx", 9)]);
     // The kernel and the composition root have no plan.
     let kernel = checked
         .config
@@ -396,5 +461,138 @@ fn json_for_one_domain_keeps_that_domain_and_its_merges() {
             .unwrap()
             .iter()
             .all(|m| m["domains"].to_string().contains("payments"))
+    );
+}
+
+#[test]
+fn data_blockers_follow_the_writes() {
+    let (base, _) = scores_at(&fixture_manifest());
+    // payments stops stamping the orders table: `orders` has one writer again.
+    let dir = modified(&[(
+        "src/payments/store.rs",
+        "    sqlx::query!(\n        \"UPDATE orders SET paid_at = now() WHERE id = $1\",\n        key(order)\n    )\n    .execute(&mut *tx)\n    .await?;\n",
+        "",
+    )]);
+    let (after, _) = scores_at(&dir.path().join("Cargo.toml"));
+    for name in DOMAINS {
+        assert!(score_of(&after, name) >= score_of(&base, name), "{name}");
+    }
+    let co_written = |s: &Scores, name: &str| -> Vec<String> {
+        by_name(s, name)
+            .blockers
+            .iter()
+            .filter(|b| b.kind == BlockerKind::CoWrittenTable)
+            .map(|b| b.summary.clone())
+            .collect()
+    };
+    assert_eq!(co_written(&after, "payments").len(), 1);
+    assert!(co_written(&after, "payments")[0].starts_with("table `payments`"));
+    // notifications starts writing the orders table: a new blocker, and no score rises.
+    let dir = modified(&[(
+        "src/notifications/store.rs",
+        "/// Marks an e-mail sent.",
+        "/// Remembers that the customer was told.\npub async fn flag_order(pool: &Pool, id: i64) -> Result<(), sqlx::Error> {\n    sqlx::query!(\"UPDATE orders SET notified = true WHERE id = $1\", id)\n        .execute(pool)\n        .await?;\n    Ok(())\n}\n\n/// Marks an e-mail sent.",
+    )]);
+    let (after, _) = scores_at(&dir.path().join("Cargo.toml"));
+    for name in DOMAINS {
+        assert!(score_of(&after, name) <= score_of(&base, name), "{name}");
+    }
+    let n = by_name(&after, "notifications");
+    assert_eq!(n.band, Band::NeedsSeams);
+    assert_eq!(
+        co_written(&after, "notifications"),
+        [
+            "table `orders` is written by `notifications`, `orders` and `payments` (owner: `orders`, majority writer)"
+        ]
+    );
+    assert_in_range(&after);
+}
+
+#[test]
+fn bookings_co_written_table_and_merge() {
+    let (s, _) = scores_at(&common::fixture("bookings").join("Cargo.toml"));
+    let bands: Vec<(&str, Band, Option<BlockerKind>)> = s
+        .domains
+        .iter()
+        .map(|d| {
+            (
+                d.domain.as_str(),
+                d.band,
+                d.blockers.first().map(|b| b.kind),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bands,
+        vec![
+            ("guests", Band::Ready, None),
+            (
+                "billing",
+                Band::NeedsSeams,
+                Some(BlockerKind::CoWrittenTable)
+            ),
+            (
+                "reservations",
+                Band::NeedsSeams,
+                Some(BlockerKind::CoWrittenTable)
+            ),
+            ("rooms", Band::NeedsSeams, None),
+        ]
+    );
+    let billing = by_name(&s, "billing");
+    assert!(billing.capped);
+    let at: Vec<&str> = billing.blockers[0]
+        .evidence
+        .iter()
+        .map(|e| e.at.as_str())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "src/billing/service.rs:90",
+            "src/reservations/repo.rs:48",
+            "src/reservations/repo.rs:69"
+        ]
+    );
+    assert!(
+        billing.blockers[0]
+            .fix
+            .starts_with("stop writing `reservations` from `billing`")
+    );
+    let data = &billing.components[0];
+    assert_eq!(data.name, "data");
+    // invoices (own), reservations (writes), guests (reads): 1.0 + 0.3 + a cross-owner join
+    // (guests x reservations) + the invoices -> reservations foreign key (0.5) = 2.8 of 3.
+    assert_eq!(data.evidence["tables"], 3.0);
+    assert_eq!(data.evidence["penalty"], 2.8);
+    assert_eq!(data.evidence["cross_joins"], 1.0);
+    assert_eq!(s.merges.len(), 1);
+    let m = &s.merges[0];
+    assert_eq!(
+        m.domains,
+        ["billing".to_string(), "reservations".to_string()]
+    );
+    assert_eq!(m.shared, vec![BlockerKind::CoWrittenTable]);
+    assert!(m.suggested && m.union.blockers.is_empty());
+    // Every table is in the report, with how its owner was decided.
+    let owners: Vec<(&str, Option<&str>, &str)> = s
+        .tables
+        .iter()
+        .map(|t| {
+            (
+                t.table.as_str(),
+                t.owner.as_deref(),
+                t.owner_source.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        vec![
+            ("guests", Some("guests"), "majority writer"),
+            ("invoices", Some("billing"), "declared"),
+            ("reservations", Some("reservations"), "majority writer"),
+            ("rooms", Some("rooms"), "majority writer"),
+        ]
     );
 }

@@ -234,7 +234,7 @@ impl Tables<'_> {
             Some(o) if o == g => format!(
                 "keep `{}` the single writer of `{table}`: {} should call its API or send it a command/event instead of writing the table",
                 names[g],
-                others.join(", ")
+                and_list(&others)
             ),
             Some(o) => format!(
                 "stop writing `{table}` from `{}`: call `{}`'s API or publish an event it applies; one service keeps the only write copy",
@@ -247,9 +247,12 @@ impl Tables<'_> {
         Blocker {
             kind: BlockerKind::CoWrittenTable,
             summary: format!(
-                "table `{table}` is written by `{}` and {} ({owner})",
-                names[g],
-                others.join(", ")
+                "table `{table}` is written by {} ({owner})",
+                and_list(
+                    &std::iter::once(format!("`{}`", names[g]))
+                        .chain(others.iter().cloned())
+                        .collect::<Vec<_>>()
+                )
             ),
             with: writers
                 .iter()
@@ -322,5 +325,14 @@ impl Tables<'_> {
         }
         out.sort_by(|a, b| a.table.cmp(&b.table));
         out
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
