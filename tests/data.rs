@@ -635,3 +635,18 @@ fn market_fixture_matches_its_expected_tables() {
         assert_eq!(owner(t), (Some(o.to_string()), how), "{t}");
     }
 }
+
+#[test]
+fn shop_fixture_matches_its_expected_tables() {
+    let c = checked(&common::fixture("shop"));
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    let actual = actual_accesses(&c, &d);
+    let expected = expected_accesses("shop");
+    let exp: std::collections::BTreeMap<_, BTreeSet<String>> = expected
+        .into_iter()
+        .map(|(k, sites)| (k, sites.into_iter().collect()))
+        .collect();
+    // Exactly the oracle: rows and every site.
+    assert_eq!(actual, exp);
+    assert!(d.opaque.is_empty());
+}

@@ -596,3 +596,47 @@ fn bookings_co_written_table_and_merge() {
         ]
     );
 }
+
+#[test]
+fn shop_ranking() {
+    let (s, _) = scores_at(&common::fixture("shop").join("Cargo.toml"));
+    let rows: Vec<(&str, Band, Vec<BlockerKind>)> = s
+        .domains
+        .iter()
+        .map(|d| {
+            (
+                d.domain.as_str(),
+                d.band,
+                d.blockers.iter().map(|b| b.kind).collect(),
+            )
+        })
+        .collect();
+    use BlockerKind::*;
+    assert_eq!(
+        rows,
+        vec![
+            ("notifications", Band::Ready, vec![]),
+            ("inventory", Band::Ready, vec![]),
+            ("catalog", Band::Ready, vec![]),
+            ("identity", Band::Ready, vec![]),
+            (
+                "payments",
+                Band::NeedsSeams,
+                vec![CoWrittenTable, CoWrittenTable, DomainCycle]
+            ),
+            (
+                "orders",
+                Band::NeedsSeams,
+                vec![CoWrittenTable, CoWrittenTable, DomainCycle]
+            ),
+        ]
+    );
+    // notifications owns its one table and nobody else touches it: data is clean.
+    let n = by_name(&s, "notifications");
+    assert_eq!(n.components[0].value, 1.0);
+    assert_eq!(n.components[0].evidence["owned"], 1.0);
+    let m = &s.merges[0];
+    assert_eq!(m.domains, ["orders".to_string(), "payments".to_string()]);
+    assert_eq!(m.shared, vec![CoWrittenTable, DomainCycle]);
+    assert!(m.suggested);
+}
