@@ -640,3 +640,99 @@ fn shop_ranking() {
     assert_eq!(m.shared, vec![CoWrittenTable, DomainCycle]);
     assert!(m.suggested);
 }
+
+/// orders publishes `OrderPlaced` on a durable queue (its events module); notifications
+/// consumes it and orders asks notifications for a template: with `events` declared, the
+/// consumption is an event (no call, no cycle); without, it is a model reference that
+/// closes a cycle.
+#[test]
+fn events_are_neither_calls_nor_cycle_edges() {
+    let toml = |events: &str| {
+        format!(
+            r#"
+[domains.kernel]
+modules = ["crate::kernel"]
+shared = true
+
+[domains.orders]
+modules = ["crate::orders"]
+depends_on = ["kernel", "notifications"]
+interface = ["crate::orders::api"]
+{events}
+
+[domains.notifications]
+modules = ["crate::notifications"]
+depends_on = ["kernel", "orders"]
+
+[domains.app]
+modules_exact = ["crate"]
+depends_on = ["*"]
+"#
+        )
+    };
+    let files = |events: &str| -> Vec<(String, String)> {
+        vec![
+            ("domains.toml".into(), toml(events)),
+            (
+                "src/lib.rs".into(),
+                "pub mod kernel;\npub mod orders;\npub mod notifications;\n".into(),
+            ),
+            (
+                "src/kernel.rs".into(),
+                "/// A durable job queue (rows in a jobs table).\npub struct Queue;\nimpl Queue {\n    pub fn push(&self, kind: &str, payload: String) { let _ = (kind, payload); }\n}\n".into(),
+            ),
+            (
+                "src/orders/mod.rs".into(),
+                "pub mod api;\npub mod events;\n\nuse crate::kernel::Queue;\n\npub fn place(queue: &Queue, id: u64) {\n    let subject = crate::notifications::subject_for(id);\n    queue.push(\"order_placed\", events::OrderPlaced { id, subject }.encode());\n}\n".into(),
+            ),
+            (
+                "src/orders/api.rs".into(),
+                "pub fn status(id: u64) -> &'static str { let _ = id; \"placed\" }\n".into(),
+            ),
+            (
+                "src/orders/events.rs".into(),
+                "/// Published on the queue when an order is placed.\npub struct OrderPlaced {\n    pub id: u64,\n    pub subject: String,\n}\n\nimpl OrderPlaced {\n    pub fn encode(&self) -> String { format!(\"{}|{}\", self.id, self.subject) }\n    pub fn decode(s: &str) -> Option<OrderPlaced> {\n        let (id, subject) = s.split_once('|')?;\n        Some(OrderPlaced { id: id.parse().ok()?, subject: subject.into() })\n    }\n}\n".into(),
+            ),
+            (
+                "src/notifications.rs".into(),
+                "use crate::orders::events::OrderPlaced;\n\npub fn subject_for(id: u64) -> String { format!(\"Order {id}\") }\n\n/// Runs for every `order_placed` job taken off the queue.\npub fn on_order_placed(payload: &str) -> Option<String> {\n    let e = OrderPlaced::decode(payload)?;\n    Some(format!(\"{}: thank you\", e.subject))\n}\n".into(),
+            ),
+        ]
+    };
+    let score = |events: &str| {
+        let owned = files(events);
+        let refs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let tmp = common::temp_crate("evented", &refs);
+        let (s, c) = scores_at(&tmp.path().join("Cargo.toml"));
+        let bypasses = c
+            .findings
+            .iter()
+            .filter(|f| f.rule.code() == "interface-bypass")
+            .count();
+        (s, bypasses)
+    };
+    let (with, bypasses_with) = score(r#"events = ["crate::orders::events"]"#);
+    let (without, bypasses_without) = score("");
+    // Without `events`, notifications reaches around orders' interface and the two form a
+    // cycle; with it, the event type is published surface and carries no cycle.
+    assert!(bypasses_without > 0);
+    assert_eq!(bypasses_with, 0);
+    let blocked = |s: &Scores, d: &str| {
+        by_name(s, d)
+            .blockers
+            .iter()
+            .any(|b| b.kind == BlockerKind::DomainCycle)
+    };
+    assert!(blocked(&without, "notifications") && blocked(&without, "orders"));
+    assert!(!blocked(&with, "notifications") && !blocked(&with, "orders"));
+    let sync = |s: &Scores, d: &str| by_name(s, d).components[1].evidence["calls_out"];
+    // notifications -> orders: `OrderPlaced::decode` is a call without events, not with.
+    assert_eq!(sync(&without, "notifications"), 1.0);
+    assert_eq!(sync(&with, "notifications"), 0.0);
+    for d in ["orders", "notifications"] {
+        assert!(score_of(&with, d) > score_of(&without, d), "{d}");
+    }
+}

@@ -53,6 +53,8 @@ struct RawDomain {
     shared: bool,
     #[serde(default)]
     tables: Vec<Spanned<String>>,
+    #[serde(default)]
+    events: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +118,9 @@ pub struct Domain {
     pub depends_on_any: bool,
     pub interface: Vec<Pattern>,
     pub shared: bool,
+    /// `events = [..]`: modules holding the events/messages the domain publishes for others
+    /// to consume asynchronously (a queue, a bus with durable delivery).
+    pub events: Vec<Pattern>,
     /// `tables = [..]`: database tables this domain owns (lower-cased), with their spans.
     pub tables: Vec<(String, Range<usize>)>,
     /// Whether `modules`/`modules_exact` were written at all (even if some failed to parse).
@@ -220,6 +225,10 @@ pub const CONFIG_CODES: &[(&str, &str)] = &[
     (
         "config-bad-name",
         "a domain name that is not a plain identifier",
+    ),
+    (
+        "config-events-outside",
+        "an events module that belongs to another domain",
     ),
     (
         "config-bad-table",
@@ -408,6 +417,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         let modules = pats(dom.modules, &mut errors);
         let modules_exact = pats(dom.modules_exact, &mut errors);
         let interface = pats(dom.interface, &mut errors);
+        let events = pats(dom.events, &mut errors);
         let tables = dom
             .tables
             .into_iter()
@@ -448,6 +458,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
             depends_on,
             depends_on_any,
             interface,
+            events,
             shared: dom.shared,
             tables,
             had_patterns,
@@ -616,6 +627,8 @@ pub struct Assignment {
     pub domain_of: Vec<Option<DomainId>>,
     /// Modules inside an interface pattern of their domain.
     pub is_interface: Vec<bool>,
+    /// Modules inside an `events` pattern of their domain.
+    pub is_event: Vec<bool>,
 }
 
 /// The crate a pattern's head names, among the analysed crates.
@@ -768,30 +781,46 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
         }
     }
     let mut is_interface = vec![false; n];
+    let mut is_event = vec![false; n];
     for (di, d) in cfg.domains.iter().enumerate() {
-        for pat in &d.interface {
-            for m in matched_modules(pat, &mut errors) {
-                // The pattern claims the module and its descendants.
-                for (mid, flag) in is_interface.iter_mut().enumerate() {
-                    if is_descendant(p, mid as ModuleId, m) && domain_of[mid] == Some(di) {
-                        *flag = true;
+        for (pats, flags, what, code) in [
+            (
+                &d.interface,
+                &mut is_interface,
+                "interface",
+                "config-interface-outside",
+            ),
+            (
+                &d.events,
+                &mut is_event,
+                "events module",
+                "config-events-outside",
+            ),
+        ] {
+            for pat in pats {
+                for m in matched_modules(pat, &mut errors) {
+                    // The pattern claims the module and its descendants.
+                    for (mid, flag) in flags.iter_mut().enumerate() {
+                        if is_descendant(p, mid as ModuleId, m) && domain_of[mid] == Some(di) {
+                            *flag = true;
+                        }
                     }
-                }
-                if domain_of[m as usize] != Some(di) {
-                    let owner = domain_of[m as usize]
-                        .map(|o| format!("domain `{}`", cfg.domains[o].name))
-                        .unwrap_or_else(|| "no domain".to_string());
-                    errors.push(
-                        ConfigError::new(
-                            "config-interface-outside",
-                            format!(
-                                "interface `{}` of domain `{}` is module `{}`, which belongs to {owner}",
-                                pat.text, d.name, p.modules[m as usize].path
-                            ),
-                            Some(pat.span.clone()),
-                        )
-                        .help(format!("an interface must be one of `{}`'s own modules", d.name)),
-                    );
+                    if domain_of[m as usize] != Some(di) {
+                        let owner = domain_of[m as usize]
+                            .map(|o| format!("domain `{}`", cfg.domains[o].name))
+                            .unwrap_or_else(|| "no domain".to_string());
+                        errors.push(
+                            ConfigError::new(
+                                code,
+                                format!(
+                                    "{what} `{}` of domain `{}` is module `{}`, which belongs to {owner}",
+                                    pat.text, d.name, p.modules[m as usize].path
+                                ),
+                                Some(pat.span.clone()),
+                            )
+                            .help(format!("an {what} must be one of `{}`'s own modules", d.name)),
+                        );
+                    }
                 }
             }
         }
@@ -800,6 +829,7 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
         Assignment {
             domain_of,
             is_interface,
+            is_event,
         },
         errors,
     )

@@ -25,17 +25,19 @@ pub fn through_interface(input: &Input, r: &Reference, to: DomainId) -> bool {
     }
     let asg = input.assignment;
     let p = input.program;
-    if asg.is_interface[r.to as usize]
+    // A domain's events modules are published surface too.
+    let public = |m: usize| asg.is_interface[m] || asg.is_event[m];
+    if public(r.to as usize)
         || r.via
             .iter()
-            .any(|m| asg.is_interface[*m as usize] && asg.domain_of[*m as usize] == Some(to))
+            .any(|m| public(*m as usize) && asg.domain_of[*m as usize] == Some(to))
     {
         return true;
     }
     // Naming a module on the way to the interface (`use crate::identity;`) is fine.
     if let Def::Module(m) = r.target {
         return (0..p.modules.len())
-            .any(|i| asg.is_interface[i] && crate::config::is_descendant(p, i as u32, m));
+            .any(|i| public(i) && crate::config::is_descendant(p, i as u32, m));
     }
     false
 }

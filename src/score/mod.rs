@@ -58,6 +58,9 @@ pub const LOW_EVIDENCE_REFS: usize = 30;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
+    /// An event or message of the target's `events` modules: asynchronous, no temporal
+    /// coupling (not a call, not an edge for cycles or reach).
+    Event,
     /// A type or trait of the target's interface.
     ContractType,
     /// A call of a function of the target's interface.
@@ -75,6 +78,7 @@ pub enum Class {
 impl Class {
     pub fn weight(self) -> f64 {
         match self {
+            Class::Event => 0.25,
             Class::ContractType => 0.5,
             Class::ContractCall | Class::Model | Class::Global => 1.0,
             Class::Functional => 1.5,
@@ -84,6 +88,7 @@ impl Class {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Class::Event => "event",
             Class::ContractType => "contract-type",
             Class::ContractCall => "contract-call",
             Class::Model => "model",
@@ -421,13 +426,17 @@ impl<'a> Model<'a> {
                 });
                 targets.len() - 1
             });
+            let event = asg.is_event[r.to as usize];
             let call = matches!(r.ctx, Ctx::Expr | Ctx::Method | Ctx::MacroArg)
-                && matches!(r.kind, RefKind::Fn | RefKind::Assoc);
+                && matches!(r.kind, RefKind::Fn | RefKind::Assoc)
+                && !event;
             let vis = towner.map(|o| p.items[o as usize].vis).unwrap_or(Vis::Pub);
             let class = if r.kind == RefKind::Static {
                 Class::Global
             } else if vis != Vis::Pub {
                 Class::Intrusive
+            } else if event {
+                Class::Event
             } else if is_contract(c, &input, r, to, &exports) {
                 if call {
                     Class::ContractCall
@@ -626,6 +635,9 @@ impl Model<'_> {
         // Cycles: group graph weighted by the pairs' class weights.
         let mut w: BTreeMap<(usize, usize), (f64, Vec<usize>)> = BTreeMap::new();
         for (pr, a, b) in &boundary {
+            if pr.class == Class::Event {
+                continue;
+            }
             let e = w.entry((*a, *b)).or_default();
             e.0 += pr.class.weight();
             e.1.extend(pr.sites.iter().copied());
@@ -649,7 +661,13 @@ impl Model<'_> {
         for e in mg.edge_indices() {
             let (a, b) = mg.edge_endpoints(e).expect("edge");
             let (ma, mb) = (mg[a], mg[b]);
-            if gm(ma).is_some() && gm(mb).is_some() && mg[e].iter().any(|&r| !res.refs[r].is_test) {
+            // Events are not reach: the consumer does not run the publisher's code.
+            let counts = |r: usize| {
+                let r = &res.refs[r];
+                let event = asg.is_event[r.to as usize] && gm(r.to) != gm(r.from);
+                !r.is_test && !event
+            };
+            if gm(ma).is_some() && gm(mb).is_some() && mg[e].iter().any(|&r| counts(r)) {
                 fwd[ma as usize].push(mb);
                 back[mb as usize].push(ma);
             }
@@ -1153,7 +1171,6 @@ fn score_model(m: &Model) -> Scores {
         opaque_sql,
         not_scored,
         not_implemented: vec![
-            "event edges (a durable queue is recognised only when it lives in a shared kernel, whose references are not counted)",
             "joins written with diesel's query builder (`inner_join`), SeaORM relations as foreign keys, SQL migrations and views: only SQL text and `joinable!` count as joins and foreign keys",
         ],
     }
