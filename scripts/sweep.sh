@@ -19,6 +19,8 @@
 #   cargo-domains modules --manifest-path DIR/Cargo.toml            (to generate the config)
 #   cargo-domains check   --manifest-path DIR/Cargo.toml --config CFG --format json   (twice)
 #   cargo-domains edges   --unresolved --manifest-path DIR/Cargo.toml
+#   cargo-domains score   --manifest-path DIR/Cargo.toml --config CFG --format json
+#                         (tables and opaque SQL counted into $SWEEP_OUT/score.tsv)
 # and writes one TSV row to $SWEEP_OUT/results.tsv; per-crate outputs are kept in
 # $SWEEP_OUT/out/DIR.{toml,json,json2,stderr,unresolved}. A summary is printed at the end
 # and written to $SWEEP_OUT/summary.txt.
@@ -97,6 +99,9 @@ gen_config() {
 results="$out/results.tsv"
 printf 'crate\tstatus\tstatus2\tidentical\twall_s\tfiles\tlines\treferences\tunresolved_paths\tunresolved_listed\tdiagnostics\tnote\n' >"$results"
 
+scores="$out/score.tsv"
+printf 'crate\tstatus\twall_s\ttables\taccesses_by_domains\topaque_sql\n' >"$scores"
+
 n=0
 start_all=$(date +%s.%N)
 while IFS= read -r dir; do
@@ -150,6 +155,20 @@ while IFS= read -r dir; do
     fi
     if [[ $mstatus -ne 0 && $mstatus -ne 2 ]]; then note="$note modules-exit=$mstatus"; fi
 
+    # 4. score (data ownership included)
+    sstatus=0
+    s0=$(date +%s.%N)
+    timeout "$tmo" "$bin" score --manifest-path "$m" --config "$o.toml" --format json \
+        >"$o.score.json" 2>"$o.score.stderr" || sstatus=$?
+    s1=$(date +%s.%N)
+    if [[ $sstatus -ne 0 && $sstatus -ne 2 ]]; then note="$note score-exit=$sstatus"; fi
+    stables="" saccess="" sopaque=""
+    if [[ $sstatus -eq 0 ]]; then
+        read -r stables saccess sopaque < <(jq -r '"\(.tables | length) \([.tables[] | (.writers + .readers)[] | .sites] | add // 0) \(.opaque_sql | length)"' "$o.score.json") || true
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sstatus" "$(echo "$s1 - $s0" | bc -l | awk '{printf "%.3f", $1}')" \
+        "$stables" "$saccess" "$sopaque" >>"$scores"
+
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$status2" "$identical" \
         "$wall" "$files" "$lines" "$refs" "$unres" "$listed" "$diags" "$note" >>"$results"
     printf '%5d %-45s exit=%s identical=%s %ss\n' "$n" "$name" "$status" "$identical" "$wall" >&2
@@ -159,7 +178,7 @@ end_all=$(date +%s.%N)
 # Summary
 {
     echo "cargo-domains sweep: $(date -u +%Y-%m-%dT%H:%MZ), binary $bin"
-    echo "total wall time: $(echo "$end_all - $start_all" | bc -l | awk '{printf "%.0f", $1}') s (4 runs per crate)"
+    echo "total wall time: $(echo "$end_all - $start_all" | bc -l | awk '{printf "%.0f", $1}') s (5 runs per crate)"
     awk -F'\t' 'NR > 1 {
             n++; st[$2]++; if ($4 != "yes") nd++
             f += $6; l += $7; r += $8; u += $9; w += $5
@@ -174,6 +193,11 @@ end_all=$(date +%s.%N)
             printf "crashes/timeouts (exit not 0/1/2): %d\n", bad
             printf "input diagnostics:"; for (c in dc) printf " %s=%d", c, dc[c]; printf "\n"
         }' "$results"
+    awk -F'\t' 'NR > 1 { n++; st[$2]++; w += $3; t += $4; a += $5; o += $6; if ($4 > 0) wt++ }
+        END {
+            printf "score: exit statuses:"; for (s in st) printf " %s=%d", s, st[s]; printf "\n"
+            printf "score: wall time (sum) %.1f s; %d crates with tables, %d tables, %d access sites by business domains, %d opaque SQL\n", w, wt, t, a, o
+        }' "$scores"
     echo
     echo "exit 2 (cargo-metadata and other errors):"
     awk -F'\t' 'NR > 1 && $2 == 2 { printf "  %s: %s\n", $1, $12 }' "$results"

@@ -38,6 +38,12 @@ pub fn table_name(n: &ObjectName) -> Option<String> {
 /// Parses `text` and reports, per statement, the tables it writes and reads. The error is
 /// the PostgreSQL parser's message when no dialect understands the text.
 pub fn analyse(text: &str) -> Result<Vec<StatementTables>, String> {
+    // A parser bug must not take the report down: it makes this one query opaque.
+    std::panic::catch_unwind(|| analyse_unguarded(text))
+        .unwrap_or_else(|_| Err("the SQL parser failed on this text".into()))
+}
+
+fn analyse_unguarded(text: &str) -> Result<Vec<StatementTables>, String> {
     let dialects: [&dyn Dialect; 4] = [
         &PostgreSqlDialect {},
         &MySqlDialect {},
