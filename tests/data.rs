@@ -650,3 +650,60 @@ fn shop_fixture_matches_its_expected_tables() {
     assert_eq!(actual, exp);
     assert!(d.opaque.is_empty());
 }
+
+#[test]
+fn odd_database_code_is_opaque_or_ignored_never_fatal() {
+    let tmp = common::temp_crate(
+        "oddapp",
+        &[
+            ("domains.toml", DOMAINS),
+            (
+                "src/lib.rs",
+                "pub mod db;\npub mod accounts;\npub mod billing;\n",
+            ),
+            (
+                "src/db.rs",
+                // Not diesel's grammar: no table comes out of it, and nothing breaks.
+                "table! { 42 -> => }\ntable! {}\ndiesel::joinable!(nothing);\n",
+            ),
+            ("queries/ok.sql", "SELECT id FROM users"),
+            (
+                "src/accounts.rs",
+                r#"#[derive(DeriveEntityModel)]
+#[sea_orm(table_name = 5)]
+pub struct Model { pub id: i32 }
+
+pub async fn q(pool: &sqlx::PgPool) {
+    let _ = sqlx::query_file!("queries/ok.sql").fetch_all(pool).await;
+    let _ = sqlx::query_file!("queries").fetch_all(pool).await;
+    let _ = sqlx::query_file!("/dev/zero").fetch_all(pool).await;
+    let _ = sqlx::query_file!("queries/missing.sql").fetch_all(pool).await;
+    let _ = sqlx::query!("SELECT * FROM WHERE").fetch_all(pool).await;
+}
+"#,
+            ),
+            ("src/billing.rs", "\n"),
+        ],
+    );
+    let c = checked(tmp.path());
+    let d = Data::collect(&c.analysis.program, &c.analysis.resolution);
+    assert_eq!(
+        accesses(&c, &d),
+        set(&[("oddapp::accounts", "users", "read")])
+    );
+    let mut why: Vec<(u32, String)> = d
+        .opaque
+        .iter()
+        .map(|o| (o.span.start.line, o.why.clone()))
+        .collect();
+    why.sort();
+    assert_eq!(why.len(), 4, "{why:?}");
+    assert!(why[0].1.contains("is not a file"), "{why:?}");
+    assert!(why[1].1.contains("is not a file"), "{why:?}");
+    assert!(why[2].1.contains("missing.sql"), "{why:?}");
+    assert!(why[3].1.contains("no dialect parses"), "{why:?}");
+    // The score still runs.
+    let r = common::run_in(tmp.path(), &["score"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("opaque SQL"), "{}", r.stdout);
+}

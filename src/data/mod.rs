@@ -416,6 +416,22 @@ fn read_query_file(p: &Program, module: ModuleId, path: &str) -> Result<String, 
         .find(|d| d.join("Cargo.toml").is_file())
         .unwrap_or_else(|| root.parent().unwrap_or(Path::new(".")));
     let file = dir.join(path);
-    std::fs::read_to_string(&file)
-        .map_err(|e| format!("`query_file!(\"{path}\")`: {}: {e}", file.display()))
+    let shown = file.display();
+    // A regular file of sane size only: `query_file!("/dev/zero")` must not hang the run.
+    match std::fs::metadata(&file) {
+        Ok(m) if !m.is_file() => {
+            return Err(format!("`query_file!(\"{path}\")`: {shown} is not a file"));
+        }
+        Ok(m) if m.len() > MAX_QUERY_FILE => {
+            return Err(format!(
+                "`query_file!(\"{path}\")`: {shown} is larger than {} KiB",
+                MAX_QUERY_FILE / 1024
+            ));
+        }
+        _ => {}
+    }
+    std::fs::read_to_string(&file).map_err(|e| format!("`query_file!(\"{path}\")`: {shown}: {e}"))
 }
+
+/// Larger `query_file!` files are not read (a query is a few KiB at most).
+const MAX_QUERY_FILE: u64 = 1024 * 1024;
