@@ -236,31 +236,35 @@ pub fn is_diesel_write(name: &str) -> bool {
 /// and has the clause that statement needs (`SELECT .. FROM`, `INSERT INTO`, `UPDATE .. SET`,
 /// `DELETE FROM`, `WITH .. AS`). Prose (`"update failed"`) does not qualify.
 pub fn looks_like_sql(text: &str) -> bool {
-    let words: Vec<String> = text
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .take(64)
-        .map(|w| w.to_ascii_uppercase())
-        .collect();
-    let Some(first) = words.first() else {
+    // Most string literals handed to calls are messages: decide on the first word without
+    // allocating.
+    let t = text.trim_start();
+    let first_len = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(t.len());
+    let first = &t[..first_len];
+    const KEYWORDS: [&str; 7] = [
+        "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "MERGE",
+    ];
+    let Some(kw) = KEYWORDS.iter().find(|k| first.eq_ignore_ascii_case(k)) else {
         return false;
     };
-    // The statement keyword must be the first thing in the text.
-    if !text
-        .trim_start()
-        .get(..first.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(first))
-    {
-        return false;
-    }
-    let has = |w: &str| words.iter().skip(1).any(|x| x == w);
-    match first.as_str() {
-        "SELECT" => has("FROM"),
+    let rest = &t[first_len..];
+    let has = |w: &str| {
+        rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .take(64)
+            .any(|x| x.eq_ignore_ascii_case(w))
+    };
+    match *kw {
+        "SELECT" | "DELETE" => has("FROM"),
         "INSERT" | "REPLACE" | "MERGE" => has("INTO"),
         "UPDATE" => has("SET"),
-        "DELETE" => has("FROM"),
-        "WITH" => has("AS") && (has("SELECT") || has("INSERT") || has("UPDATE") || has("DELETE")),
-        _ => false,
+        _ => {
+            has("AS")
+                && ["SELECT", "INSERT", "UPDATE", "DELETE"]
+                    .iter()
+                    .any(|w| has(w))
+        }
     }
 }
 
