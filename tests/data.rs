@@ -581,6 +581,34 @@ fn bookings_fixture_matches_its_expected_tables() {
         .collect()
     );
     assert!(d.opaque.is_empty());
+    // Queries whose tables are known together: billing's SQL (guests x reservations) and the
+    // arrivals list's `reservations::table.inner_join(guests::table)`.
+    let statements: BTreeSet<(String, Vec<String>)> = d
+        .statements
+        .iter()
+        .map(|s| {
+            let mut t: Vec<String> = s.tables.iter().map(|t| d.tables[*t].name.clone()).collect();
+            t.sort();
+            (
+                format!(
+                    "{}:{}",
+                    c.analysis.program.file_rel(s.file),
+                    s.span.start.line
+                ),
+                t,
+            )
+        })
+        .collect();
+    let g_r = vec!["guests".to_string(), "reservations".to_string()];
+    assert_eq!(
+        statements,
+        [
+            ("src/billing/service.rs:99".to_string(), g_r.clone()),
+            ("src/reservations/repo.rs:86".to_string(), g_r),
+        ]
+        .into_iter()
+        .collect()
+    );
 }
 
 #[test]

@@ -573,7 +573,14 @@ fn bookings_co_written_table_and_merge() {
         ["billing".to_string(), "reservations".to_string()]
     );
     assert_eq!(m.shared, vec![BlockerKind::CoWrittenTable]);
-    assert!(m.suggested && m.union.blockers.is_empty());
+    // The union has no blocker and is Ready, but it is not 10 points better than billing
+    // alone before its cap: cutting the one foreign write is the advice, not a merge.
+    assert!(m.union.blockers.is_empty());
+    assert_eq!(m.union.band, Band::Ready);
+    assert!(!m.suggested);
+    // reservations joins guests in the query builder (`inner_join`): a cross-owner join.
+    let reservations = by_name(&s, "reservations");
+    assert_eq!(reservations.components[0].evidence["cross_joins"], 1.0);
     // Every table is in the report, with how its owner was decided.
     let owners: Vec<(&str, Option<&str>, &str)> = s
         .tables

@@ -66,9 +66,11 @@ pub struct Access {
     pub statement: Option<usize>,
 }
 
-/// A SQL statement, for joins across owners.
+/// A query whose tables are known together (a SQL statement, a diesel join), for joins
+/// across owners.
 #[derive(Clone, Debug)]
 pub struct Statement {
+    pub source: Source,
     pub module: ModuleId,
     pub file: FileId,
     pub span: Span,
@@ -157,6 +159,7 @@ impl Data {
         // entity modules.
         let mut table_of: HashMap<ModuleId, (TableId, Source)> = HashMap::new();
         let mut writes: HashMap<FileId, Vec<Span>> = HashMap::new();
+        let mut joins: Vec<(ModuleId, FileId, Span)> = Vec::new();
         for site in &p.data {
             match &site.fact {
                 DataFact::DieselTable { module, table } => {
@@ -190,6 +193,9 @@ impl Data {
                     table_of.insert(site.module, (t, Source::SeaOrm));
                 }
                 DataFact::WriteCall { .. } => writes.entry(site.file).or_default().push(site.span),
+                DataFact::JoinCall { .. } if live(site.module, site.is_test) => {
+                    joins.push((site.module, site.file, site.span))
+                }
                 _ => {}
             }
         }
@@ -276,6 +282,44 @@ impl Data {
                 statement: None,
             });
         }
+        // diesel joins: the tables referenced inside one `.inner_join(..)` call (receiver and
+        // argument) are one query. Nested joins are one query with all their tables.
+        let mut join_sites: Vec<(ModuleId, FileId, Span, BTreeSet<TableId>)> = Vec::new();
+        for (module, file, span) in joins {
+            let tables: BTreeSet<TableId> = d
+                .accesses
+                .iter()
+                .filter(|a| {
+                    a.source == Source::Diesel
+                        && a.file == file
+                        && span.start <= a.span.start
+                        && a.span.end <= span.end
+                })
+                .map(|a| a.table)
+                .collect();
+            if tables.len() < 2 {
+                continue;
+            }
+            // `a.inner_join(b).inner_join(c)`: the outer call covers the inner one.
+            join_sites
+                .retain(|(_, f, s, _)| !(*f == file && span.start <= s.start && s.end <= span.end));
+            if join_sites
+                .iter()
+                .any(|(_, f, s, _)| *f == file && s.start <= span.start && span.end <= s.end)
+            {
+                continue;
+            }
+            join_sites.push((module, file, span, tables));
+        }
+        for (module, file, span, tables) in join_sites {
+            d.statements.push(Statement {
+                source: Source::Diesel,
+                module,
+                file,
+                span,
+                tables: tables.into_iter().collect(),
+            });
+        }
         // SQL.
         for site in &p.data {
             if !live(site.module, site.is_test) {
@@ -319,6 +363,7 @@ impl Data {
                             });
                         }
                         d.statements.push(Statement {
+                            source: Source::Sql,
                             module: site.module,
                             file: site.file,
                             span: site.span,

@@ -179,6 +179,9 @@ pub enum DataFact {
     /// The arguments of diesel's `insert_into(..)`, `update(..)`, `delete(..)`: the span
     /// covers them, and table references inside write.
     WriteCall { call: String },
+    /// `a::table.inner_join(b::table)`: the span covers the receiver and the arguments, and
+    /// the tables named inside are joined in one query.
+    JoinCall { call: String },
 }
 
 #[derive(Debug, Clone)]
@@ -1996,6 +1999,10 @@ impl<'ast> Visit<'ast> for Extractor {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         self.sql_arg(&m.args);
+        let name = ident_name(&m.method);
+        if orm::is_diesel_join(&name) {
+            self.data(DataFact::JoinCall { call: name }, span_of(m.span()));
+        }
         if let Some(recv) = self.recv_of(&m.receiver) {
             self.out.methods.push(RawMethodCall {
                 scope: self.scope,

@@ -232,6 +232,14 @@ pub fn is_diesel_write(name: &str) -> bool {
     )
 }
 
+/// diesel's query-builder joins: the tables on both sides are read in one query.
+pub fn is_diesel_join(name: &str) -> bool {
+    matches!(
+        name,
+        "inner_join" | "left_join" | "left_outer_join" | "right_join" | "full_join"
+    )
+}
+
 /// True when a string literal reads as a SQL statement: it starts with a statement keyword
 /// and has the clause that statement needs (`SELECT .. FROM`, `INSERT INTO`, `UPDATE .. SET`,
 /// `DELETE FROM`, `WITH .. AS`). Prose (`"update failed"`) does not qualify.

@@ -1171,7 +1171,7 @@ fn score_model(m: &Model) -> Scores {
         opaque_sql,
         not_scored,
         not_implemented: vec![
-            "joins written with diesel's query builder (`inner_join`), SeaORM relations as foreign keys, SQL migrations and views: only SQL text and `joinable!` count as joins and foreign keys",
+            "SeaORM related-entity queries and relations, SQL migrations and views: joins come from SQL text and diesel's join calls, foreign keys from `joinable!`",
         ],
     }
 }

@@ -139,7 +139,9 @@ impl Tables<'_> {
                     if gm(s.module) != Some(g) {
                         continue;
                     }
-                    statements += 1;
+                    if s.source == crate::data::Source::Sql {
+                        statements += 1;
+                    }
                     let owners: BTreeSet<DomainId> = s
                         .tables
                         .iter()
