@@ -629,12 +629,22 @@ fn shop_ranking() {
             (
                 "payments",
                 Band::NeedsSeams,
-                vec![CoWrittenTable, CoWrittenTable, DomainCycle]
+                vec![
+                    CoWrittenTable,
+                    CoWrittenTable,
+                    DomainCycle,
+                    SharedMutableGlobal
+                ]
             ),
             (
                 "orders",
-                Band::NeedsSeams,
-                vec![CoWrittenTable, CoWrittenTable, DomainCycle]
+                Band::Entangled,
+                vec![
+                    CoWrittenTable,
+                    CoWrittenTable,
+                    DomainCycle,
+                    SharedMutableGlobal
+                ]
             ),
         ]
     );
@@ -644,7 +654,10 @@ fn shop_ranking() {
     assert_eq!(n.components[0].evidence["owned"], 1.0);
     let m = &s.merges[0];
     assert_eq!(m.domains, ["orders".to_string(), "payments".to_string()]);
-    assert_eq!(m.shared, vec![CoWrittenTable, DomainCycle]);
+    assert_eq!(
+        m.shared,
+        vec![CoWrittenTable, DomainCycle, SharedMutableGlobal]
+    );
     assert!(m.suggested);
 }
 
