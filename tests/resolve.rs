@@ -83,3 +83,38 @@ fn edges_json_carries_the_path_as_written_and_location() {
     );
     assert!(e["line"].as_u64().unwrap() > 0 && e["column"].as_u64().unwrap() > 0);
 }
+
+/// `extern crate self as kit;` at the root puts `kit` in the extern prelude: generated code
+/// (the `windows` crate) writes `::kit::core::Type` everywhere.
+#[test]
+fn extern_crate_self_alias_resolves_anywhere() {
+    let tmp = temp_crate(
+        "kit",
+        &[
+            (
+                "src/lib.rs",
+                "extern crate self as kit;\n\npub mod core;\npub mod ui;\n",
+            ),
+            (
+                "src/core.rs",
+                "pub struct Handle(pub u32);\npub fn open() -> Handle { Handle(0) }\n",
+            ),
+            ("src/ui/mod.rs", "pub mod window;\n"),
+            (
+                "src/ui/window.rs",
+                "pub struct Window(::kit::core::Handle);\n\npub fn new() -> Window {\n    Window(kit::core::open())\n}\n",
+            ),
+        ],
+    );
+    let m = tmp.path().join("Cargo.toml");
+    let edges = module_edges(&m, &[]);
+    assert_eq!(edges, ["kit::ui::window\tkit::core"]);
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}

@@ -1998,8 +1998,10 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        self.sql_arg(&m.args);
         let name = ident_name(&m.method);
+        if !orm::is_message_method(&name) {
+            self.sql_arg(&m.args);
+        }
         if orm::is_diesel_join(&name) {
             self.data(DataFact::JoinCall { call: name }, span_of(m.span()));
         }

@@ -240,6 +240,15 @@ pub fn is_diesel_join(name: &str) -> bool {
     )
 }
 
+/// Methods whose string argument is a message for people (`.expect("select from ..")`),
+/// never SQL.
+pub fn is_message_method(name: &str) -> bool {
+    matches!(
+        name,
+        "expect" | "expect_err" | "context" | "wrap_err" | "with_note" | "note" | "help"
+    )
+}
+
 /// True when a string literal reads as a SQL statement: it starts with a statement keyword
 /// and has the clause that statement needs (`SELECT .. FROM`, `INSERT INTO`, `UPDATE .. SET`,
 /// `DELETE FROM`, `WITH .. AS`). Prose (`"update failed"`) does not qualify.
@@ -263,8 +272,15 @@ pub fn looks_like_sql(text: &str) -> bool {
             .take(64)
             .any(|x| x.eq_ignore_ascii_case(w))
     };
+    // `SELECT` needs something to select before `FROM`: "select from empty iterator" is a
+    // message.
+    let second = rest
+        .split(|c: char| c.is_whitespace())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
     match *kw {
-        "SELECT" | "DELETE" => has("FROM"),
+        "SELECT" => has("FROM") && !second.eq_ignore_ascii_case("FROM"),
+        "DELETE" => has("FROM"),
         "INSERT" | "REPLACE" | "MERGE" => has("INTO"),
         "UPDATE" => has("SET"),
         _ => {
@@ -337,6 +353,7 @@ mod tests {
             "update failed",
             "select a product",
             "Delete the draft?",
+            "select from empty iterator",
             "selected: FROM",
             "",
         ] {

@@ -293,6 +293,22 @@ impl<'p> Resolver<'p> {
             }
             self.externs.push(map);
         }
+        // `extern crate self as windows;` (any `extern crate` at a crate root) adds its name
+        // to the extern prelude: `::windows::core::X` works anywhere in the crate.
+        for it in &self.p.items {
+            let m = &self.p.modules[it.module as usize];
+            if it.kind != ItemKind::ExternCrate || m.parent.is_some() || m.scope != it.scope {
+                continue;
+            }
+            let krate = m.krate as usize;
+            let target = it.alias_of.as_ref().map(|a| a[0].as_str()).unwrap_or("");
+            let def = if target == "self" {
+                self.p.crates[krate].root
+            } else {
+                self.externs[krate].get(target).copied().flatten()
+            };
+            self.externs[krate].entry(it.name.clone()).or_insert(def);
+        }
     }
 
     fn bind(&mut self, scope: ScopeId, ns: usize, name: &str, b: Binding) {
