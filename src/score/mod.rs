@@ -378,6 +378,12 @@ impl<'a> Model<'a> {
             .enumerate()
             .map(|(i, im)| ((im.file, im.span.start), i))
             .collect();
+        // Items by their name's position, to name the item a reference sits in (first wins,
+        // as a linear search would).
+        let mut item_at: HashMap<(FileId, crate::modules::Pos), ItemId> = HashMap::new();
+        for (i, it) in p.items.iter().enumerate() {
+            item_at.entry((it.file, it.span.start)).or_insert(i as ItemId);
+        }
         let mut callers: Vec<Caller> = Vec::new();
         let mut caller_ix: HashMap<String, usize> = HashMap::new();
         let mut targets: Vec<Target> = Vec::new();
@@ -395,10 +401,7 @@ impl<'a> Model<'a> {
             let (key, owner) = match unit {
                 Some(u) => {
                     let owner = if let Some(ia) = u.ident_at {
-                        p.items
-                            .iter()
-                            .position(|it| it.file == r.file && it.span.start == ia)
-                            .map(|x| x as ItemId)
+                        item_at.get(&(r.file, ia)).copied()
                     } else {
                         u.impl_at
                             .and_then(|ia| impl_at.get(&(r.file, ia)))
