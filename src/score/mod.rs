@@ -382,7 +382,9 @@ impl<'a> Model<'a> {
         // as a linear search would).
         let mut item_at: HashMap<(FileId, crate::modules::Pos), ItemId> = HashMap::new();
         for (i, it) in p.items.iter().enumerate() {
-            item_at.entry((it.file, it.span.start)).or_insert(i as ItemId);
+            item_at
+                .entry((it.file, it.span.start))
+                .or_insert(i as ItemId);
         }
         let mut callers: Vec<Caller> = Vec::new();
         let mut caller_ix: HashMap<String, usize> = HashMap::new();
