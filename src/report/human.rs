@@ -4,8 +4,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
-    Severity,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity,
 };
 
 use crate::analysis::Checked;
@@ -13,8 +12,6 @@ use crate::config::{ConfigErrors, Level};
 use crate::diag::{Diag, Location};
 use crate::modules::{Program, Span};
 use crate::rules::{Finding, Rule};
-
-use super::offset;
 
 pub struct Style {
     pub color: bool,
@@ -32,11 +29,79 @@ fn handler(style: &Style) -> GraphicalReportHandler {
 }
 
 /// The source shown under a diagnostic: the file's text is shared, not copied.
-type Source = Option<(String, std::sync::Arc<str>)>;
+type Source = Option<Window>;
+
+/// The part of a file a diagnostic shows. miette finds a label's line by scanning its source
+/// from the start; given a window of a few lines around the label, that scan stays short
+/// however long the file and however many findings it has. Line numbers are the file's.
+struct Window {
+    name: String,
+    text: std::sync::Arc<str>,
+    /// Byte range of the window in `text`.
+    start: usize,
+    end: usize,
+    /// 0-based line of `start`.
+    first_line: usize,
+}
+
+impl Window {
+    fn whole(name: String, text: std::sync::Arc<str>) -> Window {
+        let end = text.len();
+        Window {
+            name,
+            text,
+            start: 0,
+            end,
+            first_line: 0,
+        }
+    }
+
+    /// Lines `span.start.line - MARGIN ..= span.end.line + MARGIN` of a loaded file.
+    fn around(f: &crate::modules::SourceFile, span: Span) -> Option<Window> {
+        const MARGIN: u32 = 4;
+        let text = f.text.clone()?;
+        let first = span.start.line.saturating_sub(MARGIN).max(1);
+        let pos = |line: u32| crate::modules::Pos { line, col: 0 };
+        Some(Window {
+            name: f.rel.clone(),
+            start: f.offset(pos(first)),
+            end: f.offset(pos(span.end.line.max(span.start.line) + MARGIN + 1)),
+            first_line: first as usize - 1,
+            text,
+        })
+    }
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let window: &'a str = &self.text[self.start..self.end];
+        let local = miette::SourceSpan::new(
+            span.offset()
+                .saturating_sub(self.start)
+                .min(window.len())
+                .into(),
+            span.len(),
+        );
+        let c = window.read_span(&local, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            miette::SourceSpan::new((c.span().offset() + self.start).into(), c.span().len()),
+            c.line() + self.first_line,
+            c.column(),
+            c.line_count(),
+        )))
+    }
+}
 
 fn render(style: &Style, diag: MietteDiagnostic, source: Source) -> String {
     let report = match source {
-        Some((name, text)) => Report::new(diag).with_source_code(NamedSource::new(name, text)),
+        Some(window) => Report::new(diag).with_source_code(window),
         None => Report::new(diag),
     };
     let mut s = String::new();
@@ -44,9 +109,10 @@ fn render(style: &Style, diag: MietteDiagnostic, source: Source) -> String {
     s
 }
 
-fn label_at(text: &str, span: Span, label: Option<String>) -> LabeledSpan {
-    let start = offset(text, span.start);
-    let end = offset(text, span.end).max(start);
+fn label_at(f: &crate::modules::SourceFile, span: Span, label: Option<String>) -> LabeledSpan {
+    let text: &str = f.text.as_deref().unwrap_or("");
+    let start = f.offset(span.start);
+    let end = f.offset(span.end).max(start);
     // Keep labels on one line: miette draws multi-line spans as a margin bar.
     let line_end = text[start..]
         .find('\n')
@@ -58,11 +124,6 @@ fn label_at(text: &str, span: Span, label: Option<String>) -> LabeledSpan {
         start,
         (end - start).max(1).min(text.len().saturating_sub(start)),
     )
-}
-
-fn source_of(p: &Program, file: u32) -> Source {
-    let f = &p.files[file as usize];
-    f.text.as_ref().map(|t| (f.rel.clone(), t.clone()))
 }
 
 pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
@@ -78,9 +139,10 @@ pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
     let mut source = None;
     match &d.location {
         Location::Source(f, span) => {
-            if let Some((name, text)) = source_of(p, *f) {
-                md = md.with_label(label_at(&text, *span, None));
-                source = Some((name, text));
+            let f = &p.files[*f as usize];
+            if let Some(w) = Window::around(f, *span) {
+                md = md.with_label(label_at(f, *span, None));
+                source = Some(w);
             }
         }
         Location::File(_) | Location::None => {}
@@ -99,9 +161,10 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
         .with_code(f.rule.code())
         .with_severity(severity)
         .with_help(f.help.clone());
-    let source = source_of(p, f.file);
-    if let Some((_, text)) = &source {
-        md = md.with_label(label_at(text, f.span, Some(f.label.clone())));
+    let file = &p.files[f.file as usize];
+    let source = Window::around(file, f.span);
+    if source.is_some() {
+        md = md.with_label(label_at(file, f.span, Some(f.label.clone())));
     }
     render(style, md, source)
 }
@@ -129,7 +192,7 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
                 span.start.min(src.text.len()),
                 len,
             ));
-            source = Some((src.name.clone(), src.text.clone()));
+            source = Some(Window::whole(src.name.clone(), src.text.clone()));
         } else if let Some(src) = &errs.source {
             md.message = format!("{} ({})", md.message, src.name);
         }
