@@ -52,10 +52,10 @@ pub struct FileFacts {
 impl FileFacts {
     /// The innermost unit containing `p`.
     pub fn unit_at(&self, p: Pos) -> Option<&Unit> {
-        self.units
-            .iter()
-            .filter(|u| u.start <= p && p <= u.end)
-            .max_by_key(|u| u.start)
+        // The units starting at or before `p`, latest first: the first that contains `p` is
+        // the innermost (a binary search, not a scan of the file's units per reference).
+        let upto = self.units.partition_point(|u| u.start <= p);
+        self.units[..upto].iter().rev().find(|u| p <= u.end)
     }
 }
 
