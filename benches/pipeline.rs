@@ -42,6 +42,7 @@ fn stages(c: &mut Criterion) {
             include_tests: false,
             threads: None,
             parse_only,
+            cfg: Default::default(),
         };
         g.bench_function("parse floor", |b| {
             b.iter(|| modules::load(&ws, &load(true)))
@@ -55,7 +56,15 @@ fn stages(c: &mut Criterion) {
             let config = config::load(&ws, Some(&cfg)).unwrap_or_else(|_| panic!("{name}: config"));
             g.bench_function("graph + rules", |b| {
                 b.iter_batched(
-                    || analysis::analyse(ws.clone(), false, None, Default::default()),
+                    || {
+                        analysis::analyse(
+                            ws.clone(),
+                            false,
+                            None,
+                            &Default::default(),
+                            Default::default(),
+                        )
+                    },
                     |a| {
                         analysis::check_analysis(a, config.clone())
                             .ok()

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{self, Assignment, Config, ConfigError, ConfigErrors};
 use crate::graph::{DomainGraph, ModuleGraph};
+use crate::modules::cfg::{CfgRequest, Target, parse_cfg_flag};
 use crate::modules::{self, Program};
 use crate::resolve::{self, Resolution};
 use crate::rules::{self, Finding};
@@ -19,6 +20,80 @@ pub struct Options {
     /// Overrides `settings.include_tests`.
     pub include_tests: Option<bool>,
     pub threads: Option<usize>,
+    pub cfg: CfgFlags,
+}
+
+/// The configuration flags as given (`--features`, `--target`, `--cfg`, ...).
+#[derive(Clone, Debug, Default)]
+pub struct CfgFlags {
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub target: Option<String>,
+    pub cfgs: Vec<String>,
+    pub cfg_off: Vec<String>,
+}
+
+/// The configuration the code is read in: the flags over `[settings]`. Feature selection
+/// comes whole from one side (flags when any feature flag is given); `--target` replaces the
+/// setting; `--cfg` and `--cfg-off` add to the settings' lists.
+pub fn cfg_request(
+    flags: &CfgFlags,
+    ws: &Workspace,
+    settings: Option<&CfgRequest>,
+) -> Result<CfgRequest, Error> {
+    let bad = |message: String, help: &str| {
+        Error::Option(WorkspaceError {
+            message,
+            help: Some(help.to_string()),
+        })
+    };
+    let mut r = settings.cloned().unwrap_or_default();
+    if !flags.features.is_empty() || flags.all_features || flags.no_default_features {
+        r.features = flags.features.clone();
+        r.all_features = flags.all_features;
+        r.no_default_features = flags.no_default_features;
+    }
+    if let Some(t) = &flags.target {
+        r.target = Some(
+            Target::parse(t)
+                .map_err(|e| bad(e, "give the triple as rustc --print target-list spells it"))?,
+        );
+    }
+    for c in &flags.cfgs {
+        r.set.insert(
+            parse_cfg_flag(c)
+                .map_err(|e| bad(e, "as rustc: --cfg NAME or --cfg 'NAME=\"VALUE\"'"))?,
+        );
+    }
+    for c in &flags.cfg_off {
+        match parse_cfg_flag(c) {
+            Ok((name, None)) => {
+                r.off.insert(name);
+            }
+            _ => {
+                return Err(bad(
+                    format!("`--cfg-off {c}`: not a cfg name"),
+                    "give a name such as `loom`",
+                ));
+            }
+        }
+    }
+    let unknown = r.unknown_features(ws.crates.iter().map(|c| (c.package.as_str(), &c.features)));
+    if !unknown.is_empty() {
+        return Err(bad(
+            format!(
+                "no package of the workspace has the feature(s) {}",
+                unknown
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "see the [features] tables of the members' Cargo.toml",
+        ));
+    }
+    Ok(r)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -41,6 +116,8 @@ pub struct Analysis {
 pub enum Error {
     Workspace(WorkspaceError),
     Config(ConfigErrors),
+    /// A command-line option that cannot be used (an unknown target triple or feature).
+    Option(WorkspaceError),
 }
 
 pub fn load_workspace(opts: &Options, include_tests: bool) -> Result<Workspace, WorkspaceError> {
@@ -56,6 +133,7 @@ pub fn analyse(
     ws: Workspace,
     include_tests: bool,
     threads: Option<usize>,
+    cfg: &CfgRequest,
     mut timings: Timings,
 ) -> Analysis {
     let t = Instant::now();
@@ -65,6 +143,7 @@ pub fn analyse(
             include_tests,
             threads,
             parse_only: false,
+            cfg: cfg.clone(),
         },
     );
     timings.parse = t.elapsed();
@@ -92,6 +171,7 @@ pub fn parse_floor(opts: &Options) -> Result<(Program, Duration), WorkspaceError
             include_tests: opts.include_tests.unwrap_or(false),
             threads: opts.threads,
             parse_only: true,
+            cfg: Default::default(),
         },
     );
     Ok((program, t.elapsed()))
@@ -134,7 +214,8 @@ pub fn check(opts: &Options) -> Result<Checked, Error> {
         metadata: t.elapsed(),
         ..Default::default()
     };
-    let analysis = analyse(ws, include_tests, opts.threads, timings);
+    let cfg = cfg_request(&opts.cfg, &ws, Some(&config.settings.cfg))?;
+    let analysis = analyse(ws, include_tests, opts.threads, &cfg, timings);
     check_analysis(analysis, config)
 }
 

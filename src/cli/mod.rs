@@ -57,6 +57,36 @@ pub struct Common {
     /// Worker threads for parsing (default: one per core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Read the code with these features on, and `default` (comma-separated, `PKG/FEATURE`
+    /// for one package) [default: every feature]
+    #[arg(
+        short = 'F',
+        long,
+        value_name = "FEATURES",
+        value_delimiter = ',',
+        help_heading = "Configuration"
+    )]
+    pub features: Vec<String>,
+    /// Read the code with every feature on (the default unless --features is given)
+    #[arg(long, help_heading = "Configuration")]
+    pub all_features: bool,
+    /// Do not turn on the `default` feature
+    #[arg(long, help_heading = "Configuration")]
+    pub no_default_features: bool,
+    /// Read the code as built for this target triple, where any cfg not set is off
+    /// [default: the code of every target is read]
+    #[arg(long, value_name = "TRIPLE", help_heading = "Configuration")]
+    pub target: Option<String>,
+    /// Set a cfg, as rustc's --cfg (repeatable)
+    #[arg(
+        long = "cfg",
+        value_name = "NAME[=\"VALUE\"]",
+        help_heading = "Configuration"
+    )]
+    pub cfgs: Vec<String>,
+    /// Hold a cfg name off, like docsrs and miri are (repeatable)
+    #[arg(long = "cfg-off", value_name = "NAME", help_heading = "Configuration")]
+    pub cfg_off: Vec<String>,
     /// When to use colours
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -289,14 +319,28 @@ fn options(c: &Common, config: Option<PathBuf>) -> Options {
         config_path: config,
         include_tests: c.include_tests.then_some(true),
         threads: c.threads,
+        cfg: analysis::CfgFlags {
+            features: c.features.clone(),
+            all_features: c.all_features,
+            no_default_features: c.no_default_features,
+            target: c.target.clone(),
+            cfgs: c.cfgs.clone(),
+            cfg_off: c.cfg_off.clone(),
+        },
     }
 }
 
 fn report_error(e: Error, style: &Style) -> i32 {
     let mut err = std::io::stderr().lock();
+    let is_option = matches!(e, Error::Option(_));
     match e {
-        Error::Workspace(w) => {
-            let mut md = miette::MietteDiagnostic::new(w.message).with_code("cargo-metadata");
+        Error::Workspace(w) | Error::Option(w) => {
+            let code = if is_option {
+                "bad-option"
+            } else {
+                "cargo-metadata"
+            };
+            let mut md = miette::MietteDiagnostic::new(w.message).with_code(code);
             if let Some(h) = w.help {
                 md = md.with_help(h);
             }
@@ -326,8 +370,8 @@ fn report_error(e: Error, style: &Style) -> i32 {
 /// consumer always gets something to parse.
 fn report_error_json(e: Error, style: &Style) -> i32 {
     let errors: Vec<serde_json::Value> = match &e {
-        Error::Workspace(w) => vec![serde_json::json!({
-            "code": "cargo-metadata",
+        Error::Workspace(w) | Error::Option(w) => vec![serde_json::json!({
+            "code": if matches!(e, Error::Option(_)) { "bad-option" } else { "cargo-metadata" },
             "message": w.message,
             "help": w.help,
         })],
@@ -531,10 +575,15 @@ fn edges(a: EdgesArgs) -> i32 {
         Ok(w) => w,
         Err(e) => return report_error(Error::Workspace(e), &style),
     };
+    let req = match analysis::cfg_request(&opts.cfg, &ws, None) {
+        Ok(r) => r,
+        Err(e) => return report_error(e, &style),
+    };
     let an = analysis::analyse(
         ws,
         a.common.include_tests,
         a.common.threads,
+        &req,
         Default::default(),
     );
     {
@@ -570,10 +619,15 @@ fn modules(a: ModulesArgs) -> i32 {
         Err(e) => return report_error(Error::Workspace(e), &style),
     };
     let cfg = crate::config::load(&ws, a.config.as_deref()).ok();
+    let req = match analysis::cfg_request(&opts.cfg, &ws, cfg.as_ref().map(|c| &c.settings.cfg)) {
+        Ok(r) => r,
+        Err(e) => return report_error(e, &style),
+    };
     let an = analysis::analyse(
         ws,
         a.common.include_tests,
         a.common.threads,
+        &req,
         Default::default(),
     );
     let domain_of = cfg.as_ref().map(|c| {
@@ -805,10 +859,15 @@ fn init(a: InitArgs) -> i32 {
         );
         return 2;
     }
+    let req = match analysis::cfg_request(&opts.cfg, &ws, None) {
+        Ok(r) => r,
+        Err(e) => return report_error(e, &style),
+    };
     let an = analysis::analyse(
         ws,
         a.common.include_tests,
         a.common.threads,
+        &req,
         Default::default(),
     );
     let out = crate::init::init(&an, a.depth, a.suggest);

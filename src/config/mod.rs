@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::modules::cfg::{CfgRequest, Target};
 use crate::modules::{ModuleId, Program};
 use crate::workspace::{TargetKind, Workspace};
 pub use pattern::{CrateSel, Pattern};
@@ -35,6 +36,17 @@ struct RawSettings {
     forbidden: Option<Level>,
     interface: Option<Level>,
     include_tests: Option<bool>,
+    #[serde(default)]
+    features: Vec<String>,
+    #[serde(default)]
+    all_features: bool,
+    #[serde(default)]
+    no_default_features: bool,
+    target: Option<Spanned<String>>,
+    #[serde(default)]
+    cfg: Vec<Spanned<String>>,
+    #[serde(default)]
+    cfg_off: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +102,8 @@ pub struct Settings {
     pub forbidden: Level,
     pub interface: Level,
     pub include_tests: bool,
+    /// The configuration the code is read in (`features`, `target`, `cfg`, `cfg_off`).
+    pub cfg: CfgRequest,
 }
 
 impl Default for Settings {
@@ -100,8 +114,49 @@ impl Default for Settings {
             forbidden: Level::Deny,
             interface: Level::Deny,
             include_tests: false,
+            cfg: CfgRequest::default(),
         }
     }
+}
+
+/// `[settings]`' cfg keys, checked: a bad triple or cfg is an error on its span.
+fn cfg_settings(s: &RawSettings, errors: &mut Vec<ConfigError>) -> CfgRequest {
+    let mut r = CfgRequest {
+        features: s.features.clone(),
+        all_features: s.all_features,
+        no_default_features: s.no_default_features,
+        ..CfgRequest::default()
+    };
+    if let Some(t) = &s.target {
+        match Target::parse(t.get_ref()) {
+            Ok(t) => r.target = Some(t),
+            Err(e) => errors.push(ConfigError::new("config-bad-cfg", e, Some(t.span()))),
+        }
+    }
+    for c in &s.cfg {
+        match crate::modules::cfg::parse_cfg_flag(c.get_ref()) {
+            Ok(kv) => {
+                r.set.insert(kv);
+            }
+            Err(e) => errors.push(ConfigError::new("config-bad-cfg", e, Some(c.span()))),
+        }
+    }
+    for c in &s.cfg_off {
+        match crate::modules::cfg::parse_cfg_flag(c.get_ref()) {
+            Ok((name, None)) => {
+                r.off.insert(name);
+            }
+            _ => errors.push(
+                ConfigError::new(
+                    "config-bad-cfg",
+                    format!("`{}` is not a cfg name", c.get_ref()),
+                    Some(c.span()),
+                )
+                .help("cfg_off lists names such as `loom` or `tokio_unstable`"),
+            ),
+        }
+    }
+    r
 }
 
 pub type DomainId = usize;
@@ -197,6 +252,10 @@ pub const CONFIG_CODES: &[(&str, &str)] = &[
         "no domains.toml and no [workspace.metadata.domains]",
     ),
     ("config-read", "the config file cannot be read"),
+    (
+        "config-bad-cfg",
+        "a `target`, `cfg` or `cfg_off` setting that is not a target triple or cfg",
+    ),
     (
         "config-syntax",
         "not valid TOML, a value of the wrong type, or an unknown key",
@@ -380,6 +439,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         forbidden: s.forbidden.unwrap_or(d.forbidden),
         interface: s.interface.unwrap_or(d.interface),
         include_tests: s.include_tests.unwrap_or(d.include_tests),
+        cfg: cfg_settings(&s, &mut errors),
     };
     let mut domains = Vec::new();
     for (name, dom) in raw.domains {

@@ -11,6 +11,10 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::cfg::{Cfg, CfgEnv, Wrapper};
 use super::{Ctx, ItemKind, Pos, Span, Vis, orm};
 
 /// A scope inside a file: a module's top level (`parent == None`) or a block with items.
@@ -53,6 +57,8 @@ pub struct RawItem {
     /// A struct's fields (tuple fields are named `0`, `1`, ...).
     pub fields: Vec<(String, TyRef)>,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +78,8 @@ pub struct RawUse {
     /// From the first segment of the whole use path to the end of the leaf.
     pub span: Span,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +91,7 @@ pub struct RawImpl {
     /// Return types of the impl's fns, parallel to `items`.
     pub rets: Vec<Option<TyRef>>,
     pub span: Span,
+    pub cfg: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +104,8 @@ pub struct RawModDecl {
     /// Whether the child file is loaded through `#[path]`.
     pub by_path_attr: bool,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
     pub span: Span,
     /// `include!("file.rs")` at item position: the file's items belong to the declaring
     /// module itself.
@@ -114,6 +125,8 @@ pub struct RawRef {
     /// does not resolve it is dropped, not counted as unresolved.
     pub optional: bool,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +172,8 @@ pub struct RawMethodCall {
     /// The method name.
     pub span: Span,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
 }
 
 /// What database code says at one place (see [`super::orm`]).
@@ -190,6 +205,8 @@ pub struct RawData {
     pub fact: DataFact,
     pub span: Span,
     pub is_test: bool,
+    /// The cfg condition it is under: an index into [`RawFile::conds`].
+    pub cfg: u32,
 }
 
 #[derive(Debug, Default)]
@@ -204,6 +221,12 @@ pub struct RawFile {
     pub methods: Vec<RawMethodCall>,
     pub data: Vec<RawData>,
     pub lines: u32,
+    /// The cfg conditions records are under, each already conjoined with its enclosing
+    /// ones; `conds[0]` is `true`. What the configuration decided is gone: these are the
+    /// residuals (target cfgs without `--target`, wrapper macros read at assembly).
+    pub conds: Vec<Cfg>,
+    /// The `macro_rules!` this file defines, with their cfg-wrapper shape when they have one.
+    pub cfg_macros: Vec<(String, Option<Wrapper>)>,
 }
 
 /// Where the children of a module declared in this file are looked for.
@@ -215,6 +238,8 @@ pub struct FileCtx<'a> {
     pub is_test: bool,
     /// Only follow `mod` declarations (the parse-floor benchmark): no items, no paths.
     pub decls_only: bool,
+    /// The configuration `cfg` predicates are evaluated against.
+    pub cfg: &'a Arc<CfgEnv>,
 }
 
 pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
@@ -233,6 +258,9 @@ pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
         in_test: ctx.is_test,
         inline_depth: 0,
         decls_only: ctx.decls_only,
+        env: ctx.cfg.clone(),
+        cond: 0,
+        cond_ids: HashMap::new(),
     };
     x.out.modules.push(RawModule {
         name: String::new(),
@@ -245,10 +273,168 @@ pub fn extract(file: &syn::File, ctx: &FileCtx) -> RawFile {
         parent: None,
         module: 0,
     });
+    x.out.conds.push(Cfg::True);
+    // `#![cfg(..)]` at the top of the file gates all of it (`#![cfg(test)]`: a test file).
+    let Some(g) = x.gate(&file.attrs) else {
+        x.out.modules[0].is_test |= x.gate_is_test(&file.attrs);
+        return x.out;
+    };
+    x.out.modules[0].is_test |= g.test;
+    x.in_test = g.test;
+    x.cond = g.cond;
     for item in &file.items {
         x.visit_item(item);
     }
     x.out
+}
+
+/// Whether an item is test code and the cfg condition it is under.
+#[derive(Clone, Copy, Debug)]
+struct Gate {
+    test: bool,
+    cond: u32,
+}
+
+/// The `#[cfg(..)]` and `#[cfg_attr(.., cfg(..))]` predicates among attributes.
+fn cfg_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = Cfg> + '_ {
+    attrs.iter().flat_map(|a| {
+        let mut out = Vec::new();
+        if let syn::Meta::List(list) = &a.meta {
+            if a.path().is_ident("cfg") {
+                // An unreadable predicate does not compile anyway: read the code.
+                out.push(Cfg::parse(list.tokens.clone()).unwrap_or(Cfg::True));
+            } else if a.path().is_ident("cfg_attr") {
+                cfg_attr_preds(list.tokens.clone(), Cfg::True, &mut out);
+            }
+        }
+        out
+    })
+}
+
+/// `cfg_attr(P, cfg(Q))` holds when `not(P) or Q`; nested `cfg_attr`s conjoin their `P`s.
+fn cfg_attr_preds(tokens: TokenStream, outer: Cfg, out: &mut Vec<Cfg>) {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut parts = toks.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','));
+    let Some(cond) = parts.next() else { return };
+    let Some(cond) = Cfg::parse(cond.iter().cloned().collect()) else {
+        return;
+    };
+    let when = Cfg::all([outer, cond]);
+    for part in parts {
+        if let [TokenTree::Ident(i), TokenTree::Group(g)] = part {
+            if i == "cfg" {
+                let q = Cfg::parse(g.stream()).unwrap_or(Cfg::True);
+                out.push(Cfg::any([Cfg::not(when.clone()), q]));
+            } else if i == "cfg_attr" {
+                cfg_attr_preds(g.stream(), when.clone(), out);
+            }
+        }
+    }
+}
+
+/// `if #[cfg(A)] { .. } else if #[cfg(B)] { .. } else { .. }`: (predicate, body) pairs.
+fn cfg_if_branches(tokens: TokenStream) -> Option<Vec<(Cfg, TokenStream)>> {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let is = |t: Option<&TokenTree>, w: &str| matches!(t, Some(TokenTree::Ident(x)) if x == w);
+        if is(toks.get(i), "if") {
+            let (
+                Some(TokenTree::Punct(h)),
+                Some(TokenTree::Group(attr)),
+                Some(TokenTree::Group(body)),
+            ) = (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3))
+            else {
+                return None;
+            };
+            let attr: Vec<TokenTree> = attr.stream().into_iter().collect();
+            let [TokenTree::Ident(c), TokenTree::Group(pred)] = attr.as_slice() else {
+                return None;
+            };
+            if h.as_char() != '#' || c != "cfg" || body.delimiter() != Delimiter::Brace {
+                return None;
+            }
+            out.push((Cfg::parse(pred.stream())?, body.stream()));
+            i += 4;
+        } else if let Some(TokenTree::Group(body)) = toks.get(i)
+            && body.delimiter() == Delimiter::Brace
+            && !out.is_empty()
+        {
+            out.push((Cfg::True, body.stream()));
+            i += 1;
+        } else {
+            return None;
+        }
+        match toks.get(i) {
+            None => return Some(out),
+            Some(_) if is(toks.get(i), "else") => i += 1,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// `cfg_select! { unix => { .. } _ => { .. } }` and `cfg_match! { cfg(unix) => { .. } }`.
+fn cfg_select_branches(tokens: TokenStream) -> Option<Vec<(Cfg, TokenStream)>> {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        if let (TokenTree::Punct(eq), Some(TokenTree::Punct(gt))) = (&toks[i], toks.get(i + 1))
+            && eq.as_char() == '='
+            && gt.as_char() == '>'
+        {
+            let pred = match &toks[start..i] {
+                [TokenTree::Ident(u)] if u == "_" => Cfg::True,
+                [TokenTree::Ident(c), TokenTree::Group(g)] if c == "cfg" => Cfg::parse(g.stream())?,
+                p => Cfg::parse(p.iter().cloned().collect())?,
+            };
+            let Some(TokenTree::Group(body)) = toks.get(i + 2) else {
+                return None;
+            };
+            out.push((pred, body.stream()));
+            i += 3;
+            if matches!(toks.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+                i += 1;
+            }
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    (start == toks.len() && !out.is_empty()).then_some(out)
+}
+
+/// Built-in macros whose arguments are never paths (`cfg!(windows)`).
+fn is_builtin_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "cfg"
+            | "stringify"
+            | "concat"
+            | "env"
+            | "option_env"
+            | "include"
+            | "include_str"
+            | "include_bytes"
+            | "compile_error"
+            | "concat_idents"
+            | "module_path"
+            | "file"
+            | "line"
+            | "column"
+    )
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest::test]`: a test function whatever the cfg.
+fn has_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let p = a.path();
+        p.segments.last().is_some_and(|s| s.ident == "test")
+            && !p.is_ident("cfg")
+            && !p.is_ident("cfg_attr")
+    })
 }
 
 struct Extractor {
@@ -269,6 +455,10 @@ struct Extractor {
     in_test: bool,
     inline_depth: u32,
     decls_only: bool,
+    env: Arc<CfgEnv>,
+    /// The current cfg condition (an index into `out.conds`) and the interning table.
+    cond: u32,
+    cond_ids: HashMap<Cfg, u32>,
 }
 
 pub fn pos(lc: proc_macro2::LineColumn) -> Pos {
@@ -353,22 +543,33 @@ fn attr_path_value(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
-/// `#[cfg_attr(unix, path = "imp/unix.rs")]`: every path a `cfg_attr` may give the module.
-fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<String> {
+/// `#[cfg_attr(unix, path = "imp/unix.rs")]`: every path a `cfg_attr` may give the module,
+/// with the condition under which it does.
+fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<(Cfg, String)> {
     let mut out = Vec::new();
     for a in attrs.iter().filter(|a| a.path().is_ident("cfg_attr")) {
         let syn::Meta::List(list) = &a.meta else {
             continue;
         };
         let toks: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
-        for w in toks.windows(3) {
-            if let (TokenTree::Ident(i), TokenTree::Punct(eq), TokenTree::Literal(lit)) =
-                (&w[0], &w[1], &w[2])
+        let mut parts = toks.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','));
+        let Some(cond) = parts
+            .next()
+            .and_then(|c| Cfg::parse(c.iter().cloned().collect()))
+        else {
+            continue;
+        };
+        for part in parts {
+            if let [
+                TokenTree::Ident(i),
+                TokenTree::Punct(eq),
+                TokenTree::Literal(lit),
+            ] = part
                 && i == "path"
                 && eq.as_char() == '='
                 && let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&lit.to_string())
             {
-                out.push(s.value());
+                out.push((cond.clone(), s.value()));
             }
         }
     }
@@ -424,13 +625,61 @@ fn block_has_items(b: &syn::Block) -> bool {
 }
 
 impl Extractor {
-    fn skip_test(&self, attrs: &[syn::Attribute]) -> Option<bool> {
-        let test = self.in_test || is_test_attr(attrs);
-        if test && !self.include_tests {
-            None
-        } else {
-            Some(test)
+    /// Whether code under these attributes is read, and how: `None` when the configuration
+    /// switches it off (or it is test code and tests are not analysed).
+    fn gate(&mut self, attrs: &[syn::Attribute]) -> Option<Gate> {
+        let test = self.in_test || has_test_attr(attrs);
+        let mut preds = cfg_attrs(attrs).peekable();
+        if preds.peek().is_none() {
+            return (!test || self.include_tests).then_some(Gate {
+                test,
+                cond: self.cond,
+            });
         }
+        self.gate_pred(Cfg::all(preds), test)
+    }
+
+    /// The gate of code under `pred` (and test code already when `test`).
+    fn gate_pred(&mut self, pred: Cfg, mut test: bool) -> Option<Gate> {
+        let none = |_: &str, _: Option<&Cfg>| None;
+        let mut r = pred.eval(&self.env, test, &none);
+        if r.is_false() && !test {
+            // Code that only `cfg(test)` builds compile is test code.
+            r = pred.eval(&self.env, true, &none);
+            test = true;
+        }
+        if r.is_false() || (test && !self.include_tests) {
+            return None;
+        }
+        Some(Gate {
+            test,
+            cond: self.push_cond(r),
+        })
+    }
+
+    /// Whether attributes mark test code, when `gate` said the code is off.
+    fn gate_is_test(&self, attrs: &[syn::Attribute]) -> bool {
+        let pred = Cfg::all(cfg_attrs(attrs));
+        let none = |_: &str, _: Option<&Cfg>| None;
+        self.in_test
+            || has_test_attr(attrs)
+            || (pred.eval(&self.env, false, &none).is_false()
+                && !pred.eval(&self.env, true, &none).is_false())
+    }
+
+    /// The current condition and `residual` together, interned in the file's table.
+    fn push_cond(&mut self, residual: Cfg) -> u32 {
+        if residual == Cfg::True {
+            return self.cond;
+        }
+        let c = Cfg::all([self.out.conds[self.cond as usize].clone(), residual]);
+        if let Some(id) = self.cond_ids.get(&c) {
+            return *id;
+        }
+        let id = self.out.conds.len() as u32;
+        self.out.conds.push(c.clone());
+        self.cond_ids.insert(c, id);
+        id
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -440,7 +689,7 @@ impl Extractor {
         kind: ItemKind,
         vis: &syn::Visibility,
         span: proc_macro2::Span,
-        is_test: bool,
+        g: Gate,
     ) -> usize {
         self.out.items.push(RawItem {
             scope: self.scope,
@@ -455,16 +704,17 @@ impl Extractor {
             members: Vec::new(),
             ty: None,
             fields: Vec::new(),
-            is_test,
+            is_test: g.test,
+            cfg: g.cond,
         });
         self.out.items.len() - 1
     }
 
-    fn with_test<F: FnOnce(&mut Self)>(&mut self, test: bool, f: F) {
-        let old = self.in_test;
-        self.in_test = test;
+    fn with_test<F: FnOnce(&mut Self)>(&mut self, g: Gate, f: F) {
+        let old = (self.in_test, self.cond);
+        (self.in_test, self.cond) = (g.test, g.cond);
         f(self);
-        self.in_test = old;
+        (self.in_test, self.cond) = old;
     }
 
     fn push_generics(&mut self, g: &syn::Generics) -> usize {
@@ -680,6 +930,7 @@ impl Extractor {
             // (`features! { (stable, ...) }`): a reference only if it resolves.
             optional: optional || (self.ctx == Ctx::MacroArg && path.segments.len() == 1),
             is_test: self.in_test,
+            cfg: self.cond,
         });
     }
 
@@ -734,6 +985,7 @@ impl Extractor {
                         end,
                     },
                     is_test: self.in_test,
+                    cfg: self.cond,
                 });
             }
             syn::UseTree::Group(g) => {
@@ -780,6 +1032,7 @@ impl Extractor {
                 end,
             },
             is_test: self.in_test,
+            cfg: self.cond,
         });
     }
 
@@ -802,7 +1055,7 @@ impl Extractor {
 
     /// Parses a macro's tokens as comma- or semicolon-separated expressions; falls back to a
     /// token scan for paths when they are not expressions.
-    fn macro_args(&mut self, tokens: &TokenStream) {
+    fn macro_args(&mut self, name: &str, tokens: &TokenStream) {
         if tokens.is_empty() {
             return;
         }
@@ -836,11 +1089,7 @@ impl Extractor {
         // Items (`thread_local! { static X: T = ...; }`, `lazy_static!` and friends are not,
         // but user macros that wrap items are).
         if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
-            self.with_ctx(Ctx::MacroArg, |s| {
-                for i in &file.items {
-                    s.visit_item(i);
-                }
-            });
+            self.macro_file(name, &file);
             return;
         }
         let mut found = Vec::new();
@@ -869,13 +1118,35 @@ impl Extractor {
                 ns: NsHint::Any,
                 optional: true,
                 is_test: self.in_test,
+                cfg: self.cond,
             });
         }
     }
 
+    /// Items given to a macro (`cfg_rt! { pub mod runtime; }`): visited under the condition
+    /// the macro adds when it is one of the crate's cfg wrappers (known at assembly).
+    fn macro_file(&mut self, name: &str, file: &syn::File) {
+        let inner = file
+            .attrs
+            .first()
+            .and_then(|a| Cfg::from_meta(&a.meta))
+            .map(Box::new);
+        let g = Gate {
+            test: self.in_test,
+            cond: self.push_cond(Cfg::Macro(name.to_string(), inner)),
+        };
+        self.with_test(g, |s| {
+            s.with_ctx(Ctx::MacroArg, |s| {
+                for i in &file.items {
+                    s.visit_item(i);
+                }
+            })
+        });
+    }
+
     /// Records items spelled out literally at the top level of a macro's tokens:
     /// `[pub] struct|enum|union|trait|type|fn|static [ref]|const NAME`.
-    fn macro_items(&mut self, tokens: TokenStream, test: bool) {
+    fn macro_items(&mut self, tokens: TokenStream, test: Gate) {
         let toks: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, t) in toks.iter().enumerate() {
             let TokenTree::Ident(kw) = t else { continue };
@@ -917,8 +1188,38 @@ impl Extractor {
         }
     }
 
-    /// The brace-delimited branches of a `cfg_if!`-style macro, visited as items.
-    fn cfg_branches(&mut self, tokens: TokenStream) {
+    /// `cfg_if!`, `cfg_select!`, `cfg_match!`: the first branch whose predicate holds is
+    /// compiled, so each branch is read under "its predicate and none before it".
+    fn cfg_branches(&mut self, name: &str, tokens: TokenStream) {
+        let branches = if name == "cfg_if" {
+            cfg_if_branches(tokens.clone())
+        } else {
+            cfg_select_branches(tokens.clone())
+        };
+        let Some(branches) = branches else {
+            // A shape we do not know: read every branch, as before the cfg model.
+            return self.cfg_groups(tokens);
+        };
+        let mut none_before = Cfg::True;
+        for (pred, body) in branches {
+            let cond = Cfg::all([none_before.clone(), pred.clone()]);
+            none_before = Cfg::all([none_before, Cfg::not(pred)]);
+            let Some(g) = self.gate_pred(cond, self.in_test) else {
+                continue;
+            };
+            self.with_test(g, |s| match syn::parse2::<syn::File>(body.clone()) {
+                Ok(file) => {
+                    for item in &file.items {
+                        s.visit_item(item);
+                    }
+                }
+                Err(_) => s.cfg_groups(body),
+            });
+        }
+    }
+
+    /// The brace-delimited groups of tokens, visited as items.
+    fn cfg_groups(&mut self, tokens: TokenStream) {
         for t in tokens {
             if let TokenTree::Group(g) = t
                 && g.delimiter() == Delimiter::Brace
@@ -930,7 +1231,7 @@ impl Extractor {
                         }
                     }
                     // A nested `if .. { } else { }` chain: look inside.
-                    Err(_) => self.cfg_branches(g.stream()),
+                    Err(_) => self.cfg_groups(g.stream()),
                 }
             }
         }
@@ -946,6 +1247,7 @@ impl Extractor {
             fact,
             span,
             is_test: self.in_test,
+            cfg: self.cond,
         });
     }
 
@@ -982,6 +1284,7 @@ impl Extractor {
             vis: Vis::Pub,
             span,
             is_test: self.in_test,
+            cfg: self.cond,
         });
     }
 
@@ -998,7 +1301,10 @@ impl Extractor {
             },
             span,
         );
-        let test = self.in_test;
+        let test = Gate {
+            test: self.in_test,
+            cond: self.cond,
+        };
         self.synthetic_module(&t.module, span, |s| {
             for (name, kind) in [
                 ("table", ItemKind::Struct),
@@ -1205,7 +1511,7 @@ impl<'ast> Visit<'ast> for Extractor {
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        let Some(test) = self.skip_test(&m.attrs) else {
+        let Some(test) = self.gate(&m.attrs) else {
             return;
         };
         let name = ident_name(&m.ident);
@@ -1220,21 +1526,31 @@ impl<'ast> Visit<'ast> for Extractor {
         };
         match &m.content {
             None => {
-                let alternatives = cfg_attr_paths(&m.attrs);
+                let none = |_: &str, _: Option<&Cfg>| None;
+                let alternatives: Vec<(Cfg, String)> = cfg_attr_paths(&m.attrs)
+                    .into_iter()
+                    .map(|(c, p)| (c.eval(&self.env, test.test, &none), p))
+                    .filter(|(c, _)| !c.is_false())
+                    .collect();
                 if path_attr.is_none() && !alternatives.is_empty() {
                     // One declaration per `cfg_attr` path: the files are one module, merged
                     // like `#[cfg(unix)] mod imp;` + `#[cfg(windows)] mod imp;`.
-                    for p in alternatives {
+                    let saved = self.cond;
+                    self.cond = test.cond;
+                    for (c, p) in alternatives {
+                        let cfg = self.push_cond(c);
                         self.out.decls.push(RawModDecl {
                             parent: self.module,
                             name: name.clone(),
                             candidates: vec![path_base.join(p)],
                             by_path_attr: true,
-                            is_test: test,
+                            is_test: test.test,
+                            cfg,
                             span: span_of(m.ident.span()),
                             include: false,
                         });
                     }
+                    self.cond = saved;
                     return;
                 }
                 let (candidates, by_path_attr) = match path_attr {
@@ -1252,7 +1568,8 @@ impl<'ast> Visit<'ast> for Extractor {
                     name,
                     candidates,
                     by_path_attr,
-                    is_test: test,
+                    is_test: test.test,
+                    cfg: test.cond,
                     span: span_of(m.ident.span()),
                     include: false,
                 });
@@ -1268,7 +1585,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     name: name.clone(),
                     parent: Some(self.module),
                     scope,
-                    is_test: test,
+                    is_test: test.test,
                     span: Some(span_of(m.ident.span())),
                 });
                 self.mod_dirs.push(match path_attr {
@@ -1303,7 +1620,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else {
+        let Some(test) = self.gate(&f.attrs) else {
             return;
         };
         let i = self.item(
@@ -1318,7 +1635,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_struct(&mut self, st: &'ast syn::ItemStruct) {
-        let Some(test) = self.skip_test(&st.attrs) else {
+        let Some(test) = self.gate(&st.attrs) else {
             return;
         };
         let i = self.item(
@@ -1365,7 +1682,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
-        let Some(test) = self.skip_test(&e.attrs) else {
+        let Some(test) = self.gate(&e.attrs) else {
             return;
         };
         let i = self.item(
@@ -1394,7 +1711,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_union(&mut self, u: &'ast syn::ItemUnion) {
-        let Some(test) = self.skip_test(&u.attrs) else {
+        let Some(test) = self.gate(&u.attrs) else {
             return;
         };
         self.item(
@@ -1415,7 +1732,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
-        let Some(test) = self.skip_test(&t.attrs) else {
+        let Some(test) = self.gate(&t.attrs) else {
             return;
         };
         let i = self.item(
@@ -1453,7 +1770,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else {
+        let Some(test) = self.gate(&f.attrs) else {
             return;
         };
         self.with_test(test, |s| s.visit_fn_like(&f.sig, f.default.as_ref()));
@@ -1472,7 +1789,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_impl(&mut self, im: &'ast syn::ItemImpl) {
-        let Some(test) = self.skip_test(&im.attrs) else {
+        let Some(test) = self.gate(&im.attrs) else {
             return;
         };
         let self_ty = type_path_segs(&im.self_ty);
@@ -1509,6 +1826,7 @@ impl<'ast> Visit<'ast> for Extractor {
             items,
             rets,
             span: span_of(im.impl_token.span),
+            cfg: test.cond,
         });
         self.with_test(test, |s| {
             s.with_ctx(Ctx::Impl, |s| {
@@ -1529,7 +1847,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let Some(test) = self.skip_test(&f.attrs) else {
+        let Some(test) = self.gate(&f.attrs) else {
             return;
         };
         self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
@@ -1545,7 +1863,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        let Some(test) = self.skip_test(&u.attrs) else {
+        let Some(test) = self.gate(&u.attrs) else {
             return;
         };
         let ctx = UseCtx {
@@ -1558,7 +1876,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
-        let Some(test) = self.skip_test(&c.attrs) else {
+        let Some(test) = self.gate(&c.attrs) else {
             return;
         };
         if c.ident != "_" {
@@ -1584,7 +1902,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_static(&mut self, st: &'ast syn::ItemStatic) {
-        let Some(test) = self.skip_test(&st.attrs) else {
+        let Some(test) = self.gate(&st.attrs) else {
             return;
         };
         let i = self.item(
@@ -1602,7 +1920,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
-        let Some(test) = self.skip_test(&t.attrs) else {
+        let Some(test) = self.gate(&t.attrs) else {
             return;
         };
         let i = self.item(
@@ -1624,7 +1942,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_trait_alias(&mut self, t: &'ast syn::ItemTraitAlias) {
-        let Some(test) = self.skip_test(&t.attrs) else {
+        let Some(test) = self.gate(&t.attrs) else {
             return;
         };
         self.item(
@@ -1642,7 +1960,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
-        let Some(test) = self.skip_test(&e.attrs) else {
+        let Some(test) = self.gate(&e.attrs) else {
             return;
         };
         let name = e
@@ -1661,7 +1979,7 @@ impl<'ast> Visit<'ast> for Extractor {
         for it in &f.items {
             match it {
                 syn::ForeignItem::Fn(func) => {
-                    if let Some(test) = self.skip_test(&func.attrs) {
+                    if let Some(test) = self.gate(&func.attrs) {
                         self.item(
                             ident_name(&func.sig.ident),
                             ItemKind::Fn,
@@ -1673,7 +1991,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     }
                 }
                 syn::ForeignItem::Static(st) => {
-                    if let Some(test) = self.skip_test(&st.attrs) {
+                    if let Some(test) = self.gate(&st.attrs) {
                         self.item(
                             ident_name(&st.ident),
                             ItemKind::Static,
@@ -1685,7 +2003,7 @@ impl<'ast> Visit<'ast> for Extractor {
                     }
                 }
                 syn::ForeignItem::Type(t) => {
-                    if let Some(test) = self.skip_test(&t.attrs) {
+                    if let Some(test) = self.gate(&t.attrs) {
                         self.item(
                             ident_name(&t.ident),
                             ItemKind::TypeAlias,
@@ -1701,7 +2019,7 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
-        let Some(test) = self.skip_test(&m.attrs) else {
+        let Some(test) = self.gate(&m.attrs) else {
             return;
         };
         if m.mac.path.is_ident("macro_rules") {
@@ -1714,6 +2032,10 @@ impl<'ast> Visit<'ast> for Extractor {
                 };
                 let i = self.item(ident_name(ident), ItemKind::Macro, &vis, ident.span(), test);
                 self.out.items[i].macro_export = export;
+                self.out.cfg_macros.push((
+                    ident_name(ident),
+                    super::cfg::wrapper_of(m.mac.tokens.clone()),
+                ));
             }
             // Macro bodies are templates, not code; but items they spell out literally
             // (`pub struct CliUnstable { $($f: bool),* }`) exist once the macro is invoked,
@@ -1758,7 +2080,7 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         }
         if matches!(name.as_str(), "cfg_if" | "cfg_select" | "cfg_match") {
-            self.with_test(test, |s| s.cfg_branches(m.mac.tokens.clone()));
+            self.with_test(test, |s| s.cfg_branches(&name, m.mac.tokens.clone()));
             return;
         }
         // `include!("with_std.rs");`: a literal path, relative to this file.
@@ -1771,14 +2093,29 @@ impl<'ast> Visit<'ast> for Extractor {
                 name: format!("include!(\"{file}\")"),
                 candidates: vec![self.file_dir.join(&file)],
                 by_path_attr: true,
-                is_test: test,
+                is_test: test.test,
+                cfg: test.cond,
                 span: span_of(m.mac.path.span()),
                 include: true,
             });
             return;
         }
-        // An item-position invocation (`thread_local! { static X: .. }`, `lazy_static!`,
-        // user macros wrapping items) defines what it spells out.
+        // An item-position invocation (`thread_local! { static X: .. }`, `cfg_rt! { .. }`,
+        // user macros wrapping items) defines the items it is given; `lazy_static!` and
+        // others that are not items define what they spell out literally.
+        if !is_builtin_macro(&name)
+            && let Ok(file) = syn::parse2::<syn::File>(m.mac.tokens.clone())
+        {
+            self.with_test(test, |s| {
+                let ctx = s.ctx;
+                s.with_ctx(Ctx::MacroCall, |s| {
+                    s.path_ref(&m.mac.path, NsHint::Macro, true)
+                });
+                s.ctx = ctx;
+                s.macro_file(&name, &file);
+            });
+            return;
+        }
         self.macro_items(m.mac.tokens.clone(), test);
         self.with_test(test, |s| s.visit_macro(&m.mac));
     }
@@ -1939,29 +2276,13 @@ impl<'ast> Visit<'ast> for Extractor {
             .last()
             .map(|s| ident_name(&s.ident))
             .unwrap_or_default();
-        if matches!(
-            name.as_str(),
-            "cfg"
-                | "stringify"
-                | "concat"
-                | "env"
-                | "option_env"
-                | "include"
-                | "include_str"
-                | "include_bytes"
-                | "compile_error"
-                | "concat_idents"
-                | "module_path"
-                | "file"
-                | "line"
-                | "column"
-        ) {
+        if is_builtin_macro(&name) {
             return;
         }
         if orm::is_sql_macro(&name) || orm::is_sql_file_macro(&name) {
             self.sql_macro(&name, &m.tokens);
         }
-        self.macro_args(&m.tokens);
+        self.macro_args(&name, &m.tokens);
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -2012,6 +2333,7 @@ impl<'ast> Visit<'ast> for Extractor {
                 name: ident_name(&m.method),
                 span: span_of(m.method.span()),
                 is_test: self.in_test,
+                cfg: self.cond,
             });
         }
         self.visit_expr(&m.receiver);
@@ -2101,6 +2423,7 @@ impl Extractor {
                         ns,
                         optional: false,
                         is_test: self.in_test,
+                        cfg: self.cond,
                     });
                 }
             }

@@ -2,6 +2,7 @@
 //! `x/mod.rs`, `#[path]`), parse every file once with syn (files in parallel) and keep what
 //! [`extract`] found. The result, a [`Program`], is plain data with global ids.
 
+pub mod cfg;
 pub mod extract;
 pub mod orm;
 
@@ -13,10 +14,15 @@ use serde::Serialize;
 
 use crate::diag::Diag;
 use crate::workspace::{TargetKind, Workspace};
-use extract::{FileCtx, RawData, RawFile, RawImpl, RawItem, RawMethodCall, RawRef, RawUse};
+use cfg::{Cfg, CfgEnv, Wrapper};
+use extract::{
+    FileCtx, RawData, RawFile, RawImpl, RawItem, RawMethodCall, RawModDecl, RawRef, RawUse,
+};
 
 pub type FileId = u32;
 pub type ModuleId = u32;
+/// An index into [`Program::cfgs`].
+pub type CfgId = u32;
 pub type ScopeId = u32;
 pub type ItemId = u32;
 pub type CrateId = u32;
@@ -141,6 +147,8 @@ pub struct Located<T> {
     pub scope: ScopeId,
     pub module: ModuleId,
     pub file: FileId,
+    /// The builds that compile it: an index into [`Program::cfgs`] (0: every build).
+    pub cfg: CfgId,
     pub raw: T,
 }
 
@@ -154,6 +162,8 @@ impl<T> std::ops::Deref for Located<T> {
 /// Records that belong to a file-local scope.
 pub trait LocalScope {
     fn local_scope(&self) -> u32;
+    /// The record's condition, an index into its file's [`RawFile::conds`].
+    fn local_cfg(&self) -> u32;
 }
 
 macro_rules! local_scope {
@@ -161,6 +171,9 @@ macro_rules! local_scope {
         impl LocalScope for $t {
             fn local_scope(&self) -> u32 {
                 self.scope
+            }
+            fn local_cfg(&self) -> u32 {
+                self.cfg
             }
         }
     )*};
@@ -180,22 +193,26 @@ pub type MethodCall = Located<RawMethodCall>;
 /// A fact about database code (a table definition, a SQL literal, a diesel write).
 pub type DataSite = Located<RawData>;
 
-/// Places one file's records: file-local scope indices become global ids.
+/// Places one file's records: file-local scope indices become global ids, and records the
+/// configuration switches off (`live` is `None` for their condition) are dropped.
 fn locate<T: LocalScope>(
     scopes: &[Scope],
     sids: &[ScopeId],
     file: FileId,
+    live: &[Option<CfgId>],
     raws: Vec<T>,
 ) -> Vec<Located<T>> {
     raws.into_iter()
-        .map(|raw| {
+        .filter_map(|raw| {
+            let cfg = live[raw.local_cfg() as usize]?;
             let scope = sids[raw.local_scope() as usize];
-            Located {
+            Some(Located {
                 scope,
                 module: scopes[scope as usize].module,
                 file,
+                cfg,
                 raw,
-            }
+            })
         })
         .collect()
 }
@@ -213,6 +230,9 @@ pub struct Program {
     pub refs: Vec<PathRef>,
     pub methods: Vec<MethodCall>,
     pub data: Vec<DataSite>,
+    /// The cfg conditions records are under, as the configuration left them (`cfgs[0]` is
+    /// `true`: every build).
+    pub cfgs: Vec<Cfg>,
     pub diagnostics: Vec<Diag>,
 }
 
@@ -231,6 +251,8 @@ pub struct LoadOptions {
     pub threads: Option<usize>,
     /// Parse only (the parse-floor benchmark): follow `mod` declarations, extract nothing else.
     pub parse_only: bool,
+    /// The configuration `cfg` predicates are evaluated against.
+    pub cfg: cfg::CfgRequest,
 }
 
 /// Module trees deeper than this, or crates with more modules, are cut off with a diagnostic.
@@ -275,6 +297,8 @@ struct Shared<'a> {
     counts: Mutex<Vec<usize>>,
     include_tests: bool,
     parse_only: bool,
+    /// Per crate: the configuration its code is read in.
+    envs: Vec<Arc<cfg::CfgEnv>>,
     _ws: &'a Workspace,
 }
 
@@ -286,6 +310,11 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
         counts: Mutex::new(vec![0; ws.crates.len()]),
         include_tests: opts.include_tests,
         parse_only: opts.parse_only,
+        envs: ws
+            .crates
+            .iter()
+            .map(|c| Arc::new(opts.cfg.env_for(&c.package, &c.features)))
+            .collect(),
         _ws: ws,
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -313,6 +342,7 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
         ws,
         shared.results.into_inner().unwrap(),
         shared.decl_diags.into_inner().unwrap(),
+        shared.envs,
     )
 }
 
@@ -459,6 +489,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         include_tests: shared.include_tests,
         is_test: task.is_test,
         decls_only: shared.parse_only,
+        cfg: &shared.envs[task.krate],
     };
     // A panic in the parser or the extractor on one file must not take the run down: the
     // file becomes a diagnostic like any other that cannot be read.
@@ -488,7 +519,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         ancestors.push(canonical);
         let ancestors = Arc::new(ancestors);
         for (di, decl) in raw.decls.iter().enumerate() {
-            if decl.is_test && !shared.include_tests {
+            if (decl.is_test && !shared.include_tests) || twin_of(&raw.decls, di).is_some() {
                 continue;
             }
             let parent_key = (task.krate, task.key.clone());
@@ -579,6 +610,15 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         .insert((task.krate, task.key), loaded);
 }
 
+/// An earlier declaration of the same module from the same file (`cfg_sync! { pub mod sync; }`
+/// and `cfg_not_sync! { mod sync; }`): the file is loaded once, for the first.
+fn twin_of(decls: &[RawModDecl], di: usize) -> Option<usize> {
+    let d = &decls[di];
+    decls[..di]
+        .iter()
+        .position(|e| e.parent == d.parent && e.name == d.name && e.candidates == d.candidates)
+}
+
 /// How a file was declared: the declaring file and span, the module name, whether it is test
 /// code, and the module it merges into (`include!`), if any.
 type Declared = (FileId, Span, String, bool, Option<ModuleId>);
@@ -589,26 +629,56 @@ struct Assembler<'a> {
     results: HashMap<TaskKey, Loaded>,
     decl_diags: HashMap<TaskKey, Vec<(u32, Diag)>>,
     file_ids: HashMap<PathBuf, FileId>,
+    envs: Vec<Arc<CfgEnv>>,
+    /// Per crate: its `macro_rules!` by name, with their cfg-wrapper shape.
+    wrappers: Vec<HashMap<String, Option<Wrapper>>>,
+    cfg_ids: HashMap<Cfg, CfgId>,
+    /// (module, file) pairs whose records are in: a file is read into its module once.
+    filled: std::collections::HashSet<(ModuleId, FileId)>,
 }
 
 fn assemble(
     ws: &Workspace,
     results: HashMap<(usize, Vec<u32>), Loaded>,
     decl_diags: DeclDiags,
+    envs: Vec<Arc<CfgEnv>>,
 ) -> Program {
     let mut dd: HashMap<TaskKey, Vec<(u32, Diag)>> = HashMap::new();
     for (k, i, d) in decl_diags {
         dd.entry(k).or_default().push((i, d));
     }
+    let mut wrappers: Vec<HashMap<String, Option<Wrapper>>> = vec![HashMap::new(); ws.crates.len()];
+    let mut keys: Vec<&TaskKey> = results.keys().collect();
+    keys.sort();
+    for k in keys {
+        if let Loaded::Ok { raw, .. } = &results[k] {
+            for (name, w) in &raw.cfg_macros {
+                // Two definitions that disagree: not a wrapper we can read.
+                let e = wrappers[k.0]
+                    .entry(name.clone())
+                    .or_insert_with(|| w.clone());
+                if e != w {
+                    *e = None;
+                }
+            }
+        }
+    }
     let mut a = Assembler {
         ws,
-        p: Program::default(),
+        p: Program {
+            cfgs: vec![Cfg::True],
+            ..Program::default()
+        },
         results,
         decl_diags: dd,
         file_ids: HashMap::new(),
+        envs,
+        wrappers,
+        cfg_ids: HashMap::from([(Cfg::True, 0)]),
+        filled: Default::default(),
     };
     for (i, c) in ws.crates.iter().enumerate() {
-        let root = a.add_file(i, Vec::new(), None, None, &c.display_name(), 0);
+        let root = a.add_file(i, Vec::new(), None, None, &c.display_name(), 0, Cfg::True);
         a.p.crates.push(Crate {
             info: c.clone(),
             root,
@@ -646,6 +716,7 @@ impl Assembler<'_> {
     }
 
     /// Adds the module loaded for `key` (and its inline modules and children); returns its id.
+    #[allow(clippy::too_many_arguments)]
     fn add_file(
         &mut self,
         krate: usize,
@@ -654,6 +725,7 @@ impl Assembler<'_> {
         decl: Option<Declared>,
         root_name: &str,
         depth: u32,
+        outer: Cfg,
     ) -> Option<ModuleId> {
         let loaded = self.results.remove(&(krate, key.clone()))?;
         let (path, text, raw) = match loaded {
@@ -695,21 +767,32 @@ impl Assembler<'_> {
             refs,
             methods,
             data,
+            conds,
             ..
         } = raw;
+        let root = self.file_module(
+            krate,
+            parent,
+            decl.as_ref(),
+            fid,
+            modules[0].is_test,
+            root_name,
+            depth,
+        );
+        // Several declarations of one module that lead to the same file (cfg
+        // alternatives): its records are in already.
+        if !self.filled.insert((root, fid)) {
+            return Some(root);
+        }
+        let live: Vec<Option<CfgId>> = conds
+            .iter()
+            .map(|c| self.live_cfg(krate, &outer, c))
+            .collect();
         // Local module index -> global id.
         let mut mids: Vec<ModuleId> = Vec::with_capacity(modules.len());
         for (li, m) in modules.iter().enumerate() {
             let id = if li == 0 {
-                self.file_module(
-                    krate,
-                    parent,
-                    decl.as_ref(),
-                    fid,
-                    m.is_test,
-                    root_name,
-                    depth,
-                )
+                root
             } else {
                 let lp = m.parent.expect("inline module has a parent") as usize;
                 let pid = mids[lp];
@@ -746,14 +829,14 @@ impl Assembler<'_> {
         }
         let scopes = &self.p.scopes;
         let (items, uses, impls) = (
-            locate(scopes, &sids, fid, items),
-            locate(scopes, &sids, fid, uses),
-            locate(scopes, &sids, fid, impls),
+            locate(scopes, &sids, fid, &live, items),
+            locate(scopes, &sids, fid, &live, uses),
+            locate(scopes, &sids, fid, &live, impls),
         );
         let (refs, methods, data) = (
-            locate(scopes, &sids, fid, refs),
-            locate(scopes, &sids, fid, methods),
-            locate(scopes, &sids, fid, data),
+            locate(scopes, &sids, fid, &live, refs),
+            locate(scopes, &sids, fid, &live, methods),
+            locate(scopes, &sids, fid, &live, data),
         );
         self.p.items.extend(items);
         self.p.uses.extend(uses);
@@ -765,13 +848,28 @@ impl Assembler<'_> {
             .decl_diags
             .remove(&(krate, key.clone()))
             .unwrap_or_default();
-        for (di, d) in decls.into_iter().enumerate() {
-            if let Some((_, diag)) = diags.iter().find(|(i, _)| *i as usize == di) {
+        // Live declarations, grouped by the first declaration of the same file: (that one,
+        // the first live one, the conditions of all live ones).
+        let mut groups: Vec<(usize, usize, Vec<Cfg>)> = Vec::new();
+        for (di, d) in decls.iter().enumerate() {
+            let Some(c) = live[d.cfg as usize] else {
+                continue;
+            };
+            let c = self.p.cfgs[c as usize].clone();
+            let leader = twin_of(&decls, di).unwrap_or(di);
+            match groups.iter_mut().find(|g| g.0 == leader) {
+                Some(g) => g.2.push(c),
+                None => groups.push((leader, di, vec![c])),
+            }
+        }
+        for (leader, first, conds) in groups {
+            let d = &decls[first];
+            if let Some((_, diag)) = diags.iter().find(|(i, _)| *i as usize == leader) {
                 self.p.diagnostics.push(diag.clone().at(fid, d.span));
                 continue;
             }
             let mut child_key = key.clone();
-            child_key.push(di as u32);
+            child_key.push(leader as u32);
             let pid = mids[d.parent as usize];
             let is_test = d.is_test || self.p.modules[pid as usize].is_test;
             // `include!("file.rs")`: the file's items belong to the including module.
@@ -788,12 +886,40 @@ impl Assembler<'_> {
                 krate,
                 child_key,
                 parent,
-                Some((fid, d.span, d.name, is_test, merge)),
+                Some((fid, d.span, d.name.clone(), is_test, merge)),
                 root_name,
                 depth,
+                Cfg::any(conds),
             );
         }
         Some(mids[0])
+    }
+
+    /// What a record's condition leaves for this crate's configuration, once the crate's
+    /// wrapper macros are known; `None` when no build of it compiles the record.
+    fn live_cfg(&mut self, krate: usize, outer: &Cfg, c: &Cfg) -> Option<CfgId> {
+        if *c == Cfg::True && *outer == Cfg::True {
+            return Some(0);
+        }
+        let wrappers = &self.wrappers[krate];
+        let macros = |name: &str, inner: Option<&Cfg>| {
+            Some(match wrappers.get(name) {
+                Some(Some(Wrapper::Pred(p))) => p.clone(),
+                Some(Some(Wrapper::InnerMeta)) => inner.cloned().unwrap_or(Cfg::True),
+                // Any other macro: its items are read as they are.
+                _ => Cfg::True,
+            })
+        };
+        let r = Cfg::all([outer.clone(), c.eval(&self.envs[krate], false, &macros)]);
+        if r.is_false() {
+            return None;
+        }
+        let next = self.p.cfgs.len() as CfgId;
+        let id = *self.cfg_ids.entry(r.clone()).or_insert(next);
+        if id == next {
+            self.p.cfgs.push(r);
+        }
+        Some(id)
     }
 
     /// The module a loaded file stands for: a new one, or an existing one it adds to

@@ -37,6 +37,9 @@ pub struct CrateInfo {
     pub externs: Vec<Extern>,
     /// Rust edition of the target: `use` paths are crate-relative in 2015.
     pub edition_2015: bool,
+    /// The package's `[features]` table (with the implicit features of optional
+    /// dependencies), for `--features`.
+    pub features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl CrateInfo {
@@ -168,6 +171,11 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
                 root_file: t.src_path.clone().into_std_path_buf(),
                 edition_2015: t.edition == cargo_metadata::Edition::E2015,
                 externs: Vec::new(),
+                features: pkg
+                    .features
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             });
         }
     }
@@ -191,9 +199,11 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
             });
         }
         for dep in &pkg.dependencies {
+            // Only a path dependency can be a member: `old_api = { package = "app_api",
+            // version = "0.19" }` beside the member `app_api` is the published crate.
             let member = lib_index
                 .iter()
-                .find(|(p, _)| p == &dep.name)
+                .find(|(p, _)| p == &dep.name && dep.path.is_some())
                 .map(|(_, c)| *c);
             let name = match (&dep.rename, member) {
                 (Some(r), _) => r.replace('-', "_"),
