@@ -491,38 +491,48 @@ fn vis_of(v: &syn::Visibility) -> Vis {
     }
 }
 
-/// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[cfg(all(test, ...))]`.
-pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let p = a.path();
-        if p.is_ident("cfg") {
-            if let syn::Meta::List(list) = &a.meta {
-                return cfg_is_test(list.tokens.clone());
-            }
-            false
-        } else {
-            p.segments.last().is_some_and(|s| s.ident == "test") && !p.is_ident("cfg_attr")
-        }
-    })
-}
-
-/// True when the cfg predicate can only hold under `test`: `test` or `all(.., test, ..)`.
-fn cfg_is_test(tokens: TokenStream) -> bool {
-    let mut it = tokens.into_iter().peekable();
-    match it.next() {
-        Some(TokenTree::Ident(i)) if i == "test" => it.peek().is_none(),
-        Some(TokenTree::Ident(i)) if i == "all" => match it.next() {
-            Some(TokenTree::Group(g)) => g
-                .stream()
-                .into_iter()
-                .collect::<Vec<_>>()
-                .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-                .any(|part| {
-                    part.len() == 1 && matches!(&part[0], TokenTree::Ident(i) if i == "test")
-                }),
-            _ => false,
-        },
-        _ => false,
+/// The outer attributes of an expression (`#[cfg(unix)] f()`).
+fn expr_attrs(e: &syn::Expr) -> &[syn::Attribute] {
+    use syn::Expr as E;
+    match e {
+        E::Array(x) => &x.attrs,
+        E::Assign(x) => &x.attrs,
+        E::Async(x) => &x.attrs,
+        E::Await(x) => &x.attrs,
+        E::Binary(x) => &x.attrs,
+        E::Block(x) => &x.attrs,
+        E::Break(x) => &x.attrs,
+        E::Call(x) => &x.attrs,
+        E::Cast(x) => &x.attrs,
+        E::Closure(x) => &x.attrs,
+        E::Const(x) => &x.attrs,
+        E::Continue(x) => &x.attrs,
+        E::Field(x) => &x.attrs,
+        E::ForLoop(x) => &x.attrs,
+        E::Group(x) => &x.attrs,
+        E::If(x) => &x.attrs,
+        E::Index(x) => &x.attrs,
+        E::Let(x) => &x.attrs,
+        E::Lit(x) => &x.attrs,
+        E::Loop(x) => &x.attrs,
+        E::Macro(x) => &x.attrs,
+        E::Match(x) => &x.attrs,
+        E::MethodCall(x) => &x.attrs,
+        E::Paren(x) => &x.attrs,
+        E::Path(x) => &x.attrs,
+        E::Range(x) => &x.attrs,
+        E::Reference(x) => &x.attrs,
+        E::Repeat(x) => &x.attrs,
+        E::Return(x) => &x.attrs,
+        E::Struct(x) => &x.attrs,
+        E::Try(x) => &x.attrs,
+        E::TryBlock(x) => &x.attrs,
+        E::Tuple(x) => &x.attrs,
+        E::Unary(x) => &x.attrs,
+        E::Unsafe(x) => &x.attrs,
+        E::While(x) => &x.attrs,
+        E::Yield(x) => &x.attrs,
+        _ => &[],
     }
 }
 
@@ -1235,6 +1245,16 @@ impl Extractor {
                 }
             }
         }
+    }
+
+    fn visit_arm_inner(&mut self, a: &syn::Arm) {
+        let lmark = self.locals.len();
+        self.bind_pat(&a.pat);
+        if let Some((_, g)) = &a.guard {
+            self.visit_expr(g);
+        }
+        self.visit_expr(&a.body);
+        self.locals.truncate(lmark);
     }
 
     fn bind_pat(&mut self, pat: &syn::Pat) {
@@ -2133,10 +2153,42 @@ impl<'ast> Visit<'ast> for Extractor {
         self.locals.truncate(lmark);
     }
 
-    fn visit_local(&mut self, l: &'ast syn::Local) {
-        if is_test_attr(&l.attrs) && !self.include_tests {
-            return;
+    /// `#[cfg(test)] let x = ..;`, `#[cfg(unix)] { .. }`, `#[cfg(feature = "a")] f();`: a
+    /// statement is read under its cfg like an item.
+    fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+        let attrs: &[syn::Attribute] = match st {
+            syn::Stmt::Local(l) => &l.attrs,
+            syn::Stmt::Expr(e, _) => expr_attrs(e),
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Item(_) => &[],
+        };
+        if attrs.is_empty() {
+            return visit::visit_stmt(self, st);
         }
+        if let Some(g) = self.gate(attrs) {
+            self.with_test(g, |s| visit::visit_stmt(s, st));
+        }
+    }
+
+    fn visit_field(&mut self, f: &'ast syn::Field) {
+        if let Some(g) = self.gate(&f.attrs) {
+            self.with_test(g, |s| visit::visit_field(s, f));
+        }
+    }
+
+    fn visit_variant(&mut self, v: &'ast syn::Variant) {
+        if let Some(g) = self.gate(&v.attrs) {
+            self.with_test(g, |s| visit::visit_variant(s, v));
+        }
+    }
+
+    fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
+        if let Some(g) = self.gate(&f.attrs) {
+            self.with_test(g, |s| visit::visit_field_value(s, f));
+        }
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some(init) = &l.init {
             self.visit_expr(&init.expr);
             if let Some((_, d)) = &init.diverge {
@@ -2165,13 +2217,17 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_arm(&mut self, a: &'ast syn::Arm) {
-        let lmark = self.locals.len();
-        self.bind_pat(&a.pat);
-        if let Some((_, g)) = &a.guard {
-            self.visit_expr(g);
+        if !a.attrs.is_empty() {
+            let Some(g) = self.gate(&a.attrs) else {
+                return;
+            };
+            let old = (self.in_test, self.cond);
+            (self.in_test, self.cond) = (g.test, g.cond);
+            self.visit_arm_inner(a);
+            (self.in_test, self.cond) = old;
+            return;
         }
-        self.visit_expr(&a.body);
-        self.locals.truncate(lmark);
+        self.visit_arm_inner(a);
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {

@@ -157,10 +157,17 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
     } else {
         Severity::Warning
     };
+    let help = match crate::rules::finding_cfg(c, f) {
+        Some(cfg) => format!(
+            "{}\nnote: only builds with `cfg({cfg})` compile this code",
+            f.help
+        ),
+        None => f.help.clone(),
+    };
     let mut md = MietteDiagnostic::new(f.message.clone())
         .with_code(f.rule.code())
         .with_severity(severity)
-        .with_help(f.help.clone());
+        .with_help(help);
     let file = &p.files[f.file as usize];
     let source = Window::around(file, f.span);
     if source.is_some() {

@@ -85,6 +85,10 @@ struct FindingJson<'a> {
     column: u32,
     end_line: u32,
     end_column: u32,
+    /// The cfg predicate under which the code is compiled, when not every build compiles it
+    /// (Rust syntax: `all(windows, feature = "rt")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cfg: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cycle: Vec<CycleEdgeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -136,6 +140,7 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
                 column: f.span.start.col + 1,
                 end_line: f.span.end.line,
                 end_column: f.span.end.col + 1,
+                cfg: crate::rules::finding_cfg(c, f).map(|c| c.to_string()),
                 cycle: f
                     .cycle
                     .iter()

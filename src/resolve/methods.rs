@@ -239,6 +239,7 @@ impl Resolver<'_> {
                 reportable: false,
                 qualifier: false,
                 is_test: mc.is_test,
+                cfg: mc.cfg,
             });
             out.methods_resolved += 1;
         }

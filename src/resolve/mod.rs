@@ -148,6 +148,8 @@ pub struct Reference {
     /// A type qualifier (`Order` in `Order::new`).
     pub qualifier: bool,
     pub is_test: bool,
+    /// The builds that compile the site (an index into `Program::cfgs`; 0: every build).
+    pub cfg: crate::modules::CfgId,
 }
 
 /// An unresolved path, kept for statistics and the `edges --unresolved` listing.
@@ -241,6 +243,7 @@ struct Site<'a> {
     /// The last segment as written (names an associated item).
     leaf: &'a str,
     is_test: bool,
+    cfg: crate::modules::CfgId,
 }
 
 impl Site<'_> {
@@ -1120,6 +1123,7 @@ impl<'p> Resolver<'p> {
             reportable,
             qualifier,
             is_test: site.is_test,
+            cfg: site.cfg,
         });
     }
 
@@ -1158,6 +1162,7 @@ impl<'p> Resolver<'p> {
                 written,
                 leaf: &written_leaf,
                 is_test: u.is_test,
+                cfg: u.cfg,
             };
             // What the import bound, in every namespace (`use m::f;` may name both a module and
             // a function `f`): one reference per distinct target.
@@ -1217,6 +1222,7 @@ impl<'p> Resolver<'p> {
                 written,
                 leaf: r.segs.last().map(String::as_str).unwrap_or(""),
                 is_test: r.is_test,
+                cfg: r.cfg,
             };
             match self.walk(r.scope, &r.segs, r.leading_colon, r.ns) {
                 Walk::Found {

@@ -96,6 +96,15 @@ pub struct Finding {
     pub modules: Vec<ModuleId>,
 }
 
+/// The cfg predicate of the code behind a finding, when not every build compiles it.
+pub fn finding_cfg<'a>(
+    c: &'a crate::analysis::Checked,
+    f: &Finding,
+) -> Option<&'a crate::modules::cfg::Cfg> {
+    let r = &c.analysis.resolution.refs[f.reference?];
+    (r.cfg != 0).then(|| &c.analysis.program.cfgs[r.cfg as usize])
+}
+
 /// What the rules look at.
 pub struct Input<'a> {
     pub program: &'a Program,
