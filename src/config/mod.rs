@@ -758,7 +758,15 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
                 out.push(mid as ModuleId);
             }
         }
-        if out.is_empty() {
+        // A module this configuration switches off (`#[cfg(windows)] mod win;` read with
+        // `--target x86_64-unknown-linux-gnu`) is not a typo.
+        let inactive = || {
+            p.inactive_modules.iter().any(|(k, path)| {
+                let segs: Vec<&str> = path.split("::").skip(1).collect();
+                crates.contains(k) && pat.matches(&segs)
+            })
+        };
+        if out.is_empty() && !inactive() {
             errors.push(
                 ConfigError::new(
                     "config-no-match",

@@ -227,6 +227,9 @@ pub struct RawFile {
     pub conds: Vec<Cfg>,
     /// The `macro_rules!` this file defines, with their cfg-wrapper shape when they have one.
     pub cfg_macros: Vec<(String, Option<Wrapper>)>,
+    /// Modules declared here that the configuration (or `include_tests`) switches off, by
+    /// local parent module and name: patterns naming them are not typos.
+    pub inactive: Vec<(u32, String)>,
 }
 
 /// Where the children of a module declared in this file are looked for.
@@ -1532,6 +1535,7 @@ impl<'ast> Visit<'ast> for Extractor {
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         let Some(test) = self.gate(&m.attrs) else {
+            self.out.inactive.push((self.module, ident_name(&m.ident)));
             return;
         };
         let name = ident_name(&m.ident);

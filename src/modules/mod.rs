@@ -233,6 +233,9 @@ pub struct Program {
     /// The cfg conditions records are under, as the configuration left them (`cfgs[0]` is
     /// `true`: every build).
     pub cfgs: Vec<Cfg>,
+    /// Modules declared but switched off by the configuration (crate, module path): a
+    /// pattern that names one is not a typo.
+    pub inactive_modules: Vec<(CrateId, String)>,
     pub diagnostics: Vec<Diag>,
 }
 
@@ -768,6 +771,7 @@ impl Assembler<'_> {
             methods,
             data,
             conds,
+            inactive,
             ..
         } = raw;
         let root = self.file_module(
@@ -851,6 +855,14 @@ impl Assembler<'_> {
         // Live declarations, grouped by the first declaration of the same file: (that one,
         // the first live one, the conditions of all live ones).
         let mut groups: Vec<(usize, usize, Vec<Cfg>)> = Vec::new();
+        let off = inactive.iter().map(|(m, name)| (*m, name.clone()));
+        let dead = decls
+            .iter()
+            .filter(|d| live[d.cfg as usize].is_none() && !d.include);
+        for (m, name) in off.chain(dead.map(|d| (d.parent, d.name.clone()))) {
+            let path = format!("{}::{name}", self.p.modules[mids[m as usize] as usize].path);
+            self.p.inactive_modules.push((krate as CrateId, path));
+        }
         for (di, d) in decls.iter().enumerate() {
             let Some(c) = live[d.cfg as usize] else {
                 continue;
