@@ -118,3 +118,81 @@ fn extern_crate_self_alias_resolves_anywhere() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
 }
+
+/// Issue 11, shapes 1 and 2 on fixtures/webapp: paths in diesel and serde attributes (also
+/// under `cfg_attr`), a proc-macro crate's macro names, and types a `macro_rules!` call defines.
+#[test]
+fn attributes_and_macro_made_names_resolve() {
+    let m = fixture("webapp").join("Cargo.toml");
+    // The `table!` modules' own wiring is diesel's, not the app's: left out here.
+    let app_edges = |extra: &[&str]| -> Vec<String> {
+        module_edges(&m, extra)
+            .into_iter()
+            .filter(|e| !e.starts_with("app::schema::"))
+            .collect()
+    };
+    let mut want = vec![
+        "app::api\tapp::ids",
+        "app::api\tapp::orders",
+        "app::api\tapp_macros",
+        "app::catalog\tapp::schema::products",
+        "app::orders\tapp::catalog",
+        "app::orders\tapp::ids",
+        "app::orders\tapp::schema::orders",
+        "app::orders\tapp::util",
+        "app::orders\tapp::util::rfc3339",
+        "app::orders\tapp_macros",
+    ];
+    assert_eq!(app_edges(&[]), want);
+    // `cfg_attr(feature = "full", diesel(table_name = ..))` is read only while `full` is on.
+    want.retain(|e| *e != "app::orders\tapp::schema::orders");
+    assert_eq!(app_edges(&["--no-default-features"]), want);
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "", "nothing is left unresolved");
+    // Attribute paths are located at the path (or its string) and marked as such.
+    let r = run(&[
+        "edges",
+        "--format",
+        "json",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let site = |item: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["to_item"] == item)
+            .map(|e| {
+                format!(
+                    "{} {}:{}:{}",
+                    e["context"].as_str().unwrap(),
+                    e["file"].as_str().unwrap(),
+                    e["line"],
+                    e["column"]
+                )
+            })
+    };
+    assert_eq!(
+        site("app::util::rfc3339").as_deref(),
+        Some("attr app/src/orders.rs:9:20")
+    );
+    assert_eq!(
+        site("app::util::yes").as_deref(),
+        Some("attr app/src/orders.rs:11:71")
+    );
+    assert_eq!(
+        site("app::catalog::Product").as_deref(),
+        Some("attr app/src/orders.rs:4:21")
+    );
+    assert_eq!(
+        site("app_macros::Entity").as_deref(),
+        Some("use app/src/orders.rs:1:5")
+    );
+}

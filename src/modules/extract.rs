@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::cfg::{Cfg, CfgEnv, Wrapper};
+use super::expand;
 use super::{Ctx, ItemKind, Pos, Span, Vis, orm};
 
 /// A scope inside a file: a module's top level (`parent == None`) or a block with items.
@@ -230,6 +231,10 @@ pub struct RawFile {
     /// Modules declared here that the configuration (or `include_tests`) switches off, by
     /// local parent module and name: patterns naming them are not typos.
     pub inactive: Vec<(u32, String)>,
+    /// `macro_rules!` here that define items from their arguments (see [`super::expand`]).
+    pub item_macros: Vec<(String, Vec<expand::ItemRule>)>,
+    /// Item-position macro calls that such a template may expand.
+    pub macro_calls: Vec<expand::RawMacroCall>,
 }
 
 /// Where the children of a module declared in this file are looked for.
@@ -407,6 +412,89 @@ fn cfg_select_branches(tokens: TokenStream) -> Option<Vec<(Cfg, TokenStream)>> {
         }
     }
     (start == toks.len() && !out.is_empty()).then_some(out)
+}
+
+/// The macro a proc-macro crate's fn defines, and where its name is written.
+fn proc_macro_name(f: &syn::ItemFn) -> Option<(String, proc_macro2::Span)> {
+    f.attrs.iter().find_map(|a| {
+        let p = a.path();
+        if p.is_ident("proc_macro") || p.is_ident("proc_macro_attribute") {
+            return Some((ident_name(&f.sig.ident), f.sig.ident.span()));
+        }
+        if !p.is_ident("proc_macro_derive") {
+            return None;
+        }
+        let syn::Meta::List(list) = &a.meta else {
+            return None;
+        };
+        match list.tokens.clone().into_iter().next() {
+            Some(TokenTree::Ident(i)) => Some((ident_name(&i), i.span())),
+            _ => None,
+        }
+    })
+}
+
+/// The outer attributes of an item.
+fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item as I;
+    match i {
+        I::Const(x) => &x.attrs,
+        I::Enum(x) => &x.attrs,
+        I::ExternCrate(x) => &x.attrs,
+        I::Fn(x) => &x.attrs,
+        I::ForeignMod(x) => &x.attrs,
+        I::Impl(x) => &x.attrs,
+        I::Macro(x) => &x.attrs,
+        I::Mod(x) => &x.attrs,
+        I::Static(x) => &x.attrs,
+        I::Struct(x) => &x.attrs,
+        I::Trait(x) => &x.attrs,
+        I::TraitAlias(x) => &x.attrs,
+        I::Type(x) => &x.attrs,
+        I::Union(x) => &x.attrs,
+        I::Use(x) => &x.attrs,
+        _ => &[],
+    }
+}
+
+/// Attributes whose arguments can name items of the crate.
+const PATH_ATTRS: &[&str] = &[
+    "diesel",
+    "serde",
+    "sea_orm",
+    "belongs_to",
+    "table_name",
+    "cfg_attr",
+];
+
+fn names_paths(a: &syn::Attribute) -> bool {
+    let p = a.path();
+    p.get_ident()
+        .is_some_and(|i| i == "derive" || PATH_ATTRS.iter().any(|p| i == p))
+        || (p.segments.len() >= 2 && !is_tool_attr(p))
+}
+
+/// `#[rustfmt::skip]`, `#[clippy::..]`, `#[diagnostic::..]`: tool attributes, not macros.
+fn is_tool_attr(p: &syn::Path) -> bool {
+    matches!(
+        p.segments[0].ident.to_string().as_str(),
+        "rustfmt" | "clippy" | "diagnostic" | "rust_analyzer"
+    )
+}
+
+/// `key = "a::b::c"` values that are paths, per attribute: (key, namespace).
+fn string_path_key(attr: &str, key: &str) -> Option<NsHint> {
+    match (attr, key) {
+        ("serde", "with") => Some(NsHint::Type),
+        ("serde", "serialize_with" | "deserialize_with" | "default" | "getter") => {
+            Some(NsHint::Value)
+        }
+        ("serde", "from" | "try_from" | "into" | "remote") => Some(NsHint::Type),
+        ("sea_orm", "belongs_to" | "has_many" | "has_one" | "from" | "to") => Some(NsHint::Any),
+        ("diesel" | "belongs_to", "parent") => Some(NsHint::Type),
+        ("diesel" | "table_name", "table_name") => Some(NsHint::Type),
+        _ => None,
+    }
 }
 
 /// Built-in macros whose arguments are never paths (`cfg!(windows)`).
@@ -1136,6 +1224,178 @@ impl Extractor {
         }
     }
 
+    /// Paths written in attributes: `#[diesel(belongs_to(crate::catalog::Product))]`,
+    /// `#[diesel(table_name = crate::schema::orders)]`, `#[serde(with = "crate::util::rfc3339")]`,
+    /// and the same inside `#[cfg_attr(P, ..)]` (read under `P`).
+    fn attr_paths(&mut self, attrs: &[syn::Attribute]) {
+        for a in attrs.iter().filter(|a| names_paths(a)) {
+            self.with_ctx(Ctx::Attr, |s| {
+                let p = a.path();
+                if p.segments.len() >= 2 {
+                    // An attribute macro by its path: `#[app_macros::handler]`.
+                    s.path_ref(p, NsHint::Macro, true);
+                } else if p.is_ident("derive") {
+                    // `#[derive(app_macros::Entity)]`; a single name is read where its
+                    // `use` is.
+                    let paths = a
+                        .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated);
+                    for d in paths.iter().flatten().filter(|d| d.segments.len() >= 2) {
+                        s.path_ref(d, NsHint::Macro, true);
+                    }
+                } else {
+                    s.meta_paths(&a.meta);
+                }
+            });
+        }
+    }
+
+    fn meta_paths(&mut self, meta: &syn::Meta) {
+        let Some(name) = meta.path().get_ident().map(|i| i.to_string()) else {
+            return;
+        };
+        match meta {
+            // diesel 1: `#[table_name = "orders"]`.
+            syn::Meta::NameValue(nv) => self.meta_value(&name, &name, &nv.value),
+            syn::Meta::List(list) if name == "cfg_attr" => self.cfg_attr_metas(list.tokens.clone()),
+            syn::Meta::List(list) => {
+                let Ok(args) =
+                    list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                else {
+                    return;
+                };
+                for arg in &args {
+                    self.attr_arg(&name, arg);
+                }
+            }
+            syn::Meta::Path(_) => {}
+        }
+    }
+
+    /// One argument of `diesel(..)`, `serde(..)`, `belongs_to(..)`, `sea_orm(..)`.
+    fn attr_arg(&mut self, attr: &str, arg: &syn::Meta) {
+        let key = arg
+            .path()
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        match arg {
+            // `belongs_to(Product)` in diesel 1: the argument is the parent.
+            syn::Meta::Path(p) if attr == "belongs_to" => self.path_ref(p, NsHint::Type, false),
+            syn::Meta::Path(_) => {}
+            syn::Meta::NameValue(nv) => self.meta_value(attr, &key, &nv.value),
+            syn::Meta::List(l) if attr == "diesel" => {
+                // `belongs_to(crate::catalog::Product, foreign_key = product_id)`,
+                // `check_for_backend(diesel::pg::Pg)`: paths among the arguments.
+                if !matches!(key.as_str(), "belongs_to" | "check_for_backend") {
+                    return;
+                }
+                let Ok(inner) =
+                    l.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                else {
+                    return;
+                };
+                for m in &inner {
+                    match m {
+                        syn::Meta::Path(p) => self.path_ref(p, NsHint::Type, false),
+                        // diesel 1's `belongs_to(parent = "Product")`; `foreign_key = col`
+                        // names a column of the struct's own table.
+                        syn::Meta::NameValue(nv) if nv.path.is_ident("parent") => {
+                            self.meta_value("diesel", "parent", &nv.value)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            syn::Meta::List(_) => {}
+        }
+    }
+
+    /// `key = path` or `key = "path"` when the key takes a path.
+    fn meta_value(&mut self, attr: &str, key: &str, value: &syn::Expr) {
+        let ns = match (attr, key) {
+            ("diesel", "table_name" | "sql_type" | "serialize_as" | "deserialize_as") => {
+                NsHint::Type
+            }
+            _ => match string_path_key(attr, key) {
+                Some(ns) => ns,
+                None => return,
+            },
+        };
+        match value {
+            syn::Expr::Path(p) if p.qself.is_none() => self.path_ref(&p.path, ns, false),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => self.str_path_ref(s, ns),
+            _ => {}
+        }
+    }
+
+    /// A path spelled in a string (`"crate::util::rfc3339"`), located at the string.
+    fn str_path_ref(&mut self, lit: &syn::LitStr, ns: NsHint) {
+        let Ok(path) = syn::parse_str::<syn::Path>(&lit.value()) else {
+            return;
+        };
+        let segs = path_segs(&path);
+        if segs.is_empty() || (segs.len() == 1 && self.generics.contains(&segs[0])) {
+            return;
+        }
+        self.out.refs.push(RawRef {
+            scope: self.scope,
+            segs,
+            leading_colon: path.leading_colon.is_some(),
+            span: span_of(lit.span()),
+            ctx: self.ctx,
+            ns,
+            optional: false,
+            is_test: self.in_test,
+            cfg: self.cond,
+        });
+    }
+
+    /// `cfg_attr(P, diesel(..), serde(..))`: the attributes, read under `P`.
+    fn cfg_attr_metas(&mut self, tokens: TokenStream) {
+        let toks: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut parts = toks.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','));
+        let Some(cond) = parts
+            .next()
+            .and_then(|c| Cfg::parse(c.iter().cloned().collect()))
+        else {
+            return;
+        };
+        let Some(g) = self.gate_pred(cond, self.in_test) else {
+            return;
+        };
+        let metas: Vec<syn::Meta> = parts
+            .filter_map(|p| syn::parse2::<syn::Meta>(p.iter().cloned().collect()).ok())
+            .collect();
+        self.with_test(g, |s| {
+            for m in &metas {
+                s.meta_paths(m);
+            }
+        });
+    }
+
+    /// Records an item-position call a crate's `macro_rules!` template may expand.
+    fn macro_call(&mut self, name: &str, tokens: &TokenStream, g: Gate) {
+        let toks: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        let args = toks
+            .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+            .filter(|p| !p.is_empty())
+            .map(|p| match p {
+                [TokenTree::Ident(i)] => Some((ident_name(i), span_of(i.span()))),
+                _ => None,
+            })
+            .collect();
+        self.out.macro_calls.push(expand::RawMacroCall {
+            scope: self.scope,
+            name: name.to_string(),
+            args,
+            is_test: g.test,
+            cfg: g.cond,
+        });
+    }
+
     /// Items given to a macro (`cfg_rt! { pub mod runtime; }`): visited under the condition
     /// the macro adds when it is one of the crate's cfg wrappers (known at assembly).
     fn macro_file(&mut self, name: &str, file: &syn::File) {
@@ -1525,9 +1785,16 @@ impl<'ast> Visit<'ast> for Extractor {
         if self.decls_only && !matches!(i, syn::Item::Mod(_)) {
             return;
         }
+        let attrs = item_attrs(i);
+        if attrs.iter().any(names_paths)
+            && let Some(g) = self.gate(attrs)
+        {
+            self.with_test(g, |s| s.attr_paths(attrs));
+        }
         visit::visit_item(self, i);
     }
 
+    /// Attributes are read where they can name items (`attr_paths`), not here.
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
     /// `&self` names the impl's own type: not a reference (the impl header is).
     fn visit_receiver(&mut self, _: &'ast syn::Receiver) {}
@@ -1655,6 +1922,12 @@ impl<'ast> Visit<'ast> for Extractor {
             test,
         );
         self.out.items[i].ty = self.ret_of(&f.sig);
+        // A proc-macro crate's macros: `#[proc_macro_derive(Entity)]` names `Entity`,
+        // `#[proc_macro]` and `#[proc_macro_attribute]` the fn's own name.
+        if let Some((name, span)) = proc_macro_name(f) {
+            let public = syn::Visibility::Public(Default::default());
+            self.item(name, ItemKind::Macro, &public, span, test);
+        }
         self.with_test(test, |s| s.visit_fn_like(&f.sig, Some(&f.block)));
     }
 
@@ -2060,6 +2333,10 @@ impl<'ast> Visit<'ast> for Extractor {
                     ident_name(ident),
                     super::cfg::wrapper_of(m.mac.tokens.clone()),
                 ));
+                let rules = expand::item_rules(m.mac.tokens.clone());
+                if !rules.is_empty() {
+                    self.out.item_macros.push((ident_name(ident), rules));
+                }
             }
             // Macro bodies are templates, not code; but items they spell out literally
             // (`pub struct CliUnstable { $($f: bool),* }`) exist once the macro is invoked,
@@ -2140,6 +2417,15 @@ impl<'ast> Visit<'ast> for Extractor {
             });
             return;
         }
+        if name == "alias" {
+            let private = syn::Visibility::Inherited;
+            for (kind, alias, span) in expand::diesel_alias(m.mac.tokens.clone()) {
+                let i = self.item(alias, kind, &private, span, test);
+                self.out.items[i].value_ctor = kind == ItemKind::Struct;
+            }
+        } else {
+            self.macro_call(&name, &m.mac.tokens, test);
+        }
         self.macro_items(m.mac.tokens.clone(), test);
         self.with_test(test, |s| s.visit_macro(&m.mac));
     }
@@ -2176,13 +2462,19 @@ impl<'ast> Visit<'ast> for Extractor {
 
     fn visit_field(&mut self, f: &'ast syn::Field) {
         if let Some(g) = self.gate(&f.attrs) {
-            self.with_test(g, |s| visit::visit_field(s, f));
+            self.with_test(g, |s| {
+                s.attr_paths(&f.attrs);
+                visit::visit_field(s, f)
+            });
         }
     }
 
     fn visit_variant(&mut self, v: &'ast syn::Variant) {
         if let Some(g) = self.gate(&v.attrs) {
-            self.with_test(g, |s| visit::visit_variant(s, v));
+            self.with_test(g, |s| {
+                s.attr_paths(&v.attrs);
+                visit::visit_variant(s, v)
+            });
         }
     }
 

@@ -3,6 +3,7 @@
 //! [`extract`] found. The result, a [`Program`], is plain data with global ids.
 
 pub mod cfg;
+pub mod expand;
 pub mod extract;
 pub mod orm;
 
@@ -55,6 +56,9 @@ pub enum Ctx {
     MacroCall,
     /// A method call `x.m()` whose receiver type is written somewhere.
     Method,
+    /// Inside an attribute: `#[diesel(belongs_to(crate::catalog::Product))]`,
+    /// `#[serde(with = "crate::util::rfc3339")]`.
+    Attr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -279,7 +283,7 @@ enum Loaded {
     Ok {
         file: PathBuf,
         text: Arc<str>,
-        raw: RawFile,
+        raw: Box<RawFile>,
     },
     Failed {
         file: PathBuf,
@@ -455,7 +459,7 @@ fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
             Loaded::Ok {
                 file: path.to_path_buf(),
                 text: text.clone(),
-                raw,
+                raw: Box::new(raw),
             }
         }
         Err(e) => {
@@ -635,6 +639,8 @@ struct Assembler<'a> {
     envs: Vec<Arc<CfgEnv>>,
     /// Per crate: its `macro_rules!` by name, with their cfg-wrapper shape.
     wrappers: Vec<HashMap<String, Option<Wrapper>>>,
+    /// Per crate: its `macro_rules!` that define items from their arguments.
+    templates: Vec<HashMap<String, Vec<expand::ItemRule>>>,
     cfg_ids: HashMap<Cfg, CfgId>,
     /// (module, file) pairs whose records are in: a file is read into its module once.
     filled: std::collections::HashSet<(ModuleId, FileId)>,
@@ -651,10 +657,17 @@ fn assemble(
         dd.entry(k).or_default().push((i, d));
     }
     let mut wrappers: Vec<HashMap<String, Option<Wrapper>>> = vec![HashMap::new(); ws.crates.len()];
+    let mut templates: Vec<HashMap<String, Vec<expand::ItemRule>>> =
+        vec![HashMap::new(); ws.crates.len()];
     let mut keys: Vec<&TaskKey> = results.keys().collect();
     keys.sort();
     for k in keys {
         if let Loaded::Ok { raw, .. } = &results[k] {
+            for (name, rules) in &raw.item_macros {
+                templates[k.0]
+                    .entry(name.clone())
+                    .or_insert_with(|| rules.clone());
+            }
             for (name, w) in &raw.cfg_macros {
                 // Two definitions that disagree: not a wrapper we can read.
                 let e = wrappers[k.0]
@@ -677,6 +690,7 @@ fn assemble(
         file_ids: HashMap::new(),
         envs,
         wrappers,
+        templates,
         cfg_ids: HashMap::from([(Cfg::True, 0)]),
         filled: Default::default(),
     };
@@ -772,8 +786,9 @@ impl Assembler<'_> {
             data,
             conds,
             inactive,
+            macro_calls,
             ..
-        } = raw;
+        } = *raw;
         let root = self.file_module(
             krate,
             parent,
@@ -843,6 +858,7 @@ impl Assembler<'_> {
             locate(scopes, &sids, fid, &live, data),
         );
         self.p.items.extend(items);
+        self.expand_calls(krate, fid, &sids, &live, macro_calls);
         self.p.uses.extend(uses);
         self.p.impls.extend(impls);
         self.p.refs.extend(refs);
@@ -905,6 +921,51 @@ impl Assembler<'_> {
             );
         }
         Some(mids[0])
+    }
+
+    /// Items that item-position calls of the crate's `macro_rules!` templates define
+    /// (`make_id!(OrderId)`), placed in the calling scope.
+    fn expand_calls(
+        &mut self,
+        krate: usize,
+        fid: FileId,
+        sids: &[ScopeId],
+        live: &[Option<CfgId>],
+        calls: Vec<expand::RawMacroCall>,
+    ) {
+        for call in calls {
+            let (Some(rules), Some(cfg)) = (
+                self.templates[krate].get(&call.name),
+                live[call.cfg as usize],
+            ) else {
+                continue;
+            };
+            let scope = sids[call.scope as usize];
+            for (kind, name, span, public) in expand::expand(rules, &call) {
+                self.p.items.push(Located {
+                    scope,
+                    module: self.p.scopes[scope as usize].module,
+                    file: fid,
+                    cfg,
+                    raw: RawItem {
+                        scope: call.scope,
+                        name,
+                        kind,
+                        vis: if public { Vis::Pub } else { Vis::Private },
+                        span,
+                        variants: Vec::new(),
+                        value_ctor: kind == ItemKind::Struct,
+                        macro_export: false,
+                        alias_of: None,
+                        members: Vec::new(),
+                        ty: None,
+                        fields: Vec::new(),
+                        is_test: call.is_test,
+                        cfg: call.cfg,
+                    },
+                });
+            }
+        }
     }
 
     /// What a record's condition leaves for this crate's configuration, once the crate's
