@@ -34,14 +34,21 @@ use std::path::{Path, PathBuf};
 /// (split on whitespace) is appended for every crate.
 ///
 /// The truth was resolved for one configuration (`../shared/truth/README.md`): target
-/// `x86_64-unknown-linux-gnu`, every feature on. Once the command line can select it, the
-/// measured configuration is `--target x86_64-unknown-linux-gnu --all-features` for all three;
-/// until then, none.
+/// `x86_64-unknown-linux-gnu`, every feature on; we read the code in the same one.
+const TRUTH_CONFIG: &[&str] = &["--target", "x86_64-unknown-linux-gnu", "--all-features"];
 const CRATE_ARGS: &[(&str, &[&str])] = &[
-    ("cargo-0.98.0", &[]),
-    ("tokio-1.54.1", &[]),
-    ("sqlx-core-0.8.6", &[]),
+    ("cargo-0.98.0", TRUTH_CONFIG),
+    ("tokio-1.54.1", TRUTH_CONFIG),
+    ("sqlx-core-0.8.6", TRUTH_CONFIG),
 ];
+
+/// Targets per crate (issue 11): (precision, syntactic recall, overall recall).
+fn targets(stem: &str) -> (f64, f64, f64) {
+    match stem {
+        "tokio-1.54.1" => (0.99, 0.98, 0.90),
+        _ => (0.995, 0.995, 0.90),
+    }
+}
 
 /// The manifest whose dependencies are the measured crates (`cargo fetch` puts their source
 /// in the registry cache).
@@ -581,13 +588,11 @@ fn accuracy_against_rust_analyzer_truth() {
             m.recall_all,
             m.site_recall
         ));
-        if m.precision < 0.99 || m.recall_syntactic < 0.97 || m.recall_all < 0.90 {
-            failures.push(stem);
+        let (p, r, ra) = targets(stem);
+        if m.precision < p || m.recall_syntactic < r || m.recall_all < ra {
+            failures.push(format!("{stem} (targets {p} / {r} / {ra})"));
         }
     }
     println!("\n{}", table.join("\n"));
-    assert!(
-        failures.is_empty(),
-        "below target (precision 0.99, recall 0.97, recall-all 0.90): {failures:?}"
-    );
+    assert!(failures.is_empty(), "below target: {failures:?}");
 }
