@@ -588,7 +588,7 @@ fn accuracy_against_rust_analyzer_truth() {
             m.recall_all,
             m.site_recall
         ));
-        let (p, r, ra) = targets(stem);
+        let (p, r, ra) = targets(&stem);
         if m.precision < p || m.recall_syntactic < r || m.recall_all < ra {
             failures.push(format!("{stem} (targets {p} / {r} / {ra})"));
         }
