@@ -100,8 +100,12 @@ fn defs_of(transcriber: TokenStream, out: &mut Vec<(ItemKind, String, bool)>) {
     let toks: Vec<TokenTree> = transcriber.into_iter().collect();
     for (i, t) in toks.iter().enumerate() {
         match t {
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis && i > 0 => {
-                if matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '$' && p.spacing() == Spacing::Alone)
+            // `$( .. )*`, and the body of a macro the template calls (`pin_project! { pub
+            // struct $name<R> { .. } }`); not fn bodies or impl blocks.
+            TokenTree::Group(g) if i > 0 => {
+                let after = |c: char| matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == c && p.spacing() == Spacing::Alone);
+                if (g.delimiter() == Delimiter::Parenthesis && after('$'))
+                    || (g.delimiter() == Delimiter::Brace && after('!'))
                 {
                     defs_of(g.stream(), out);
                 }
@@ -140,7 +144,30 @@ fn defs_of(transcriber: TokenStream, out: &mut Vec<(ItemKind, String, bool)>) {
 
 /// The items a call makes with `rules`: (kind, name, where the name is written, public).
 pub fn expand(rules: &[ItemRule], call: &RawMacroCall) -> Vec<(ItemKind, String, Span, bool)> {
-    for r in rules {
+    // A rule of the call's arity; else one whose named positions the call has (a shorter
+    // rule that forwards to it: `reader!($name, $ty, $f)` => `reader!($name, $ty, $f, ..)`).
+    let exact = rules.iter().filter(|r| fits(r, call, true));
+    let relaxed = rules.iter().filter(|r| fits(r, call, false));
+    if let Some(r) = exact.chain(relaxed).next() {
+        return expand_rule(r, call);
+    }
+    Vec::new()
+}
+
+fn fits(r: &ItemRule, call: &RawMacroCall, exact: bool) -> bool {
+    match &r.params {
+        Params::Positional(ps) if exact => ps.len() == call.args.len(),
+        Params::Positional(ps) => r.defs.iter().all(|(_, var, _)| {
+            ps.iter()
+                .position(|p| p.as_deref() == Some(var))
+                .is_some_and(|i| matches!(call.args.get(i), Some(Some(_))))
+        }),
+        Params::Repeated(_) => call.args.iter().all(Option::is_some),
+    }
+}
+
+fn expand_rule(r: &ItemRule, call: &RawMacroCall) -> Vec<(ItemKind, String, Span, bool)> {
+    {
         let bind = |var: &str| -> Vec<(String, Span)> {
             match &r.params {
                 Params::Positional(ps) => ps
@@ -153,24 +180,15 @@ pub fn expand(rules: &[ItemRule], call: &RawMacroCall) -> Vec<(ItemKind, String,
                 Params::Repeated(_) => Vec::new(),
             }
         };
-        let fits = match &r.params {
-            Params::Positional(ps) => ps.len() == call.args.len(),
-            Params::Repeated(_) => call.args.iter().all(Option::is_some),
-        };
-        if !fits {
-            continue;
-        }
-        return r
-            .defs
+        r.defs
             .iter()
             .flat_map(|(kind, var, public)| {
                 bind(var)
                     .into_iter()
                     .map(move |(name, span)| (*kind, name, span, *public))
             })
-            .collect();
+            .collect()
     }
-    Vec::new()
 }
 
 /// diesel's `alias!(users as users2: Users2)`: the const `users2` and the type `Users2`.
