@@ -174,6 +174,14 @@ fn each_reference_site_is_counted_once() {
                 )
             })
             .collect();
+        // The platform file's references say which builds compile them.
+        let epoll = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == "src/poll/epoll.rs")
+            .unwrap();
+        assert_eq!(epoll["cfg"], "unix", "{epoll}");
         let n = sites.len();
         sites.sort();
         sites.dedup();

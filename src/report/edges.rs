@@ -19,6 +19,9 @@ struct EdgeJson<'a> {
     file: &'a str,
     line: u32,
     column: u32,
+    /// The cfg predicate of the site, when not every build compiles it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cfg: Option<String>,
 }
 
 fn sorted(a: &Analysis) -> Vec<usize> {
@@ -78,6 +81,7 @@ pub fn write_json(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                 path_as_written: &r.written,
                 file: p.file_rel(r.file),
                 line: r.span.start.line,
+                cfg: (r.cfg != 0).then(|| p.cfgs[r.cfg as usize].to_string()),
                 column: r.span.start.col + 1,
             }
         })
