@@ -424,3 +424,102 @@ fn an_import_naming_a_module_and_a_function_is_reported_once_at_the_use() {
         )]
     );
 }
+
+/// `(rule, file:line:col, names)` of every finding of fixtures/facade with `extra` args.
+fn facade_findings(extra: &[&str]) -> Vec<String> {
+    let m = fixture("facade").join("Cargo.toml");
+    let mut args = vec![
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let names: Vec<&str> = f["names"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n.as_str().unwrap()).collect())
+                .unwrap_or_default();
+            let also: Vec<&str> = f["also_breaks"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n.as_str().unwrap()).collect())
+                .unwrap_or_default();
+            format!(
+                "{} {}:{}:{} [{}] [{}]",
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                names.join(", ").replace("market::", ""),
+                also.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Issue 12: one finding per facade statement and domain, one per reference breaking two
+/// rules, and composition roots exempt from interfaces.
+#[test]
+fn facade_reexports_are_one_finding_per_statement_and_domain() {
+    assert_eq!(
+        facade_findings(&[]),
+        [
+            "forbidden-dependency src/billing/invoice.rs:2:16 [] []",
+            "forbidden-dependency src/billing/invoice.rs:3:16 [] [interface-bypass]",
+            "facade-reexport src/models/mod.rs:1:5 [billing::invoice::Invoice] []",
+            "facade-reexport src/models/mod.rs:2:5 [identity::user::User, identity::user::UserId] []",
+            "facade-reexport src/models/mod.rs:3:5 [orders::order::Order, orders::order::OrderLine] []",
+            "interface-bypass src/orders/order.rs:1:28 [] []",
+        ]
+    );
+    let m = fixture("facade").join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["findings"][1]["message"],
+        "domain `billing` uses `market::identity::user::User` of domain `identity`, which it may not depend on, and reaches it around its interface `crate::identity::api`"
+    );
+    assert_eq!(v["summary"]["facade_reexports"], 3);
+    let r = run(&["check", "--manifest-path", m.to_str().unwrap()]);
+    assert!(
+        r.stderr.contains("3 facade re-exports, 0 domain cycles"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn composition_roots_are_held_to_interfaces_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("domains.toml");
+    let base = std::fs::read_to_string(fixture("facade").join("domains.toml")).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("[settings]\ninterface_for_roots = true\nfacade = \"allow\"\n\n{base}"),
+    )
+    .unwrap();
+    let got = facade_findings(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(
+        got,
+        [
+            "interface-bypass src/app.rs:4:18 [] []",
+            "forbidden-dependency src/billing/invoice.rs:2:16 [] []",
+            "forbidden-dependency src/billing/invoice.rs:3:16 [] [interface-bypass]",
+            "interface-bypass src/orders/order.rs:1:28 [] []",
+        ]
+    );
+}

@@ -52,6 +52,15 @@ pub fn key(c: &Checked, f: &Finding) -> Key {
                 .unwrap_or_default(),
             String::new(),
         ),
+        // One entry per re-exporting module and target domain: the names may change.
+        Rule::FacadeReexport => (
+            f.from_module
+                .map(|m| p.modules[m as usize].path.clone())
+                .unwrap_or_default(),
+            f.to_domain
+                .map(|d| format!("domain {}", c.config.domains[d].name))
+                .unwrap_or_default(),
+        ),
         Rule::ForbiddenDependency | Rule::InterfaceBypass => {
             let r = f.reference.map(|r| &refs[r]);
             (

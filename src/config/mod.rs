@@ -35,6 +35,8 @@ struct RawSettings {
     cycles: Option<Level>,
     forbidden: Option<Level>,
     interface: Option<Level>,
+    facade: Option<Level>,
+    interface_for_roots: Option<bool>,
     include_tests: Option<bool>,
     #[serde(default)]
     features: Vec<String>,
@@ -101,6 +103,11 @@ pub struct Settings {
     pub cycles: Level,
     pub forbidden: Level,
     pub interface: Level,
+    /// Level of `facade-reexport`.
+    pub facade: Level,
+    /// Whether composition roots (`depends_on = ["*"]`) are held to other domains'
+    /// interfaces too (off: a root wires handlers wherever they are).
+    pub interface_for_roots: bool,
     pub include_tests: bool,
     /// The configuration the code is read in (`features`, `target`, `cfg`, `cfg_off`).
     pub cfg: CfgRequest,
@@ -113,6 +120,8 @@ impl Default for Settings {
             cycles: Level::Deny,
             forbidden: Level::Deny,
             interface: Level::Deny,
+            facade: Level::Warn,
+            interface_for_roots: false,
             include_tests: false,
             cfg: CfgRequest::default(),
         }
@@ -438,6 +447,8 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         cycles: s.cycles.unwrap_or(d.cycles),
         forbidden: s.forbidden.unwrap_or(d.forbidden),
         interface: s.interface.unwrap_or(d.interface),
+        facade: s.facade.unwrap_or(d.facade),
+        interface_for_roots: s.interface_for_roots.unwrap_or(d.interface_for_roots),
         include_tests: s.include_tests.unwrap_or(d.include_tests),
         cfg: cfg_settings(&s, &mut errors),
     };

@@ -78,6 +78,8 @@ pub struct RawUse {
     pub vis: Vis,
     /// From the first segment of the whole use path to the end of the leaf.
     pub span: Span,
+    /// Where its `use` item starts (the leaves of one statement share it).
+    pub stmt: Pos,
     pub is_test: bool,
     /// The cfg condition it is under: an index into [`RawFile::conds`].
     pub cfg: u32,
@@ -1085,6 +1087,7 @@ impl Extractor {
                         start: start.unwrap_or(here),
                         end,
                     },
+                    stmt: ctx.stmt,
                     is_test: self.in_test,
                     cfg: self.cond,
                 });
@@ -1132,6 +1135,7 @@ impl Extractor {
                 start: start.unwrap_or(end),
                 end,
             },
+            stmt: ctx.stmt,
             is_test: self.in_test,
             cfg: self.cond,
         });
@@ -1566,6 +1570,7 @@ impl Extractor {
             leaf,
             vis: Vis::Pub,
             span,
+            stmt: span.start,
             is_test: self.in_test,
             cfg: self.cond,
         });
@@ -1678,6 +1683,8 @@ fn str_lit(e: &syn::Expr) -> Option<&syn::LitStr> {
 struct UseCtx {
     vis: Vis,
     leading_colon: bool,
+    /// Where the `use` item starts: the leaves of one statement share it.
+    stmt: Pos,
 }
 
 /// Finds `a::b::C` and `Ident` sequences in a token stream (`$crate::...` is skipped).
@@ -2166,6 +2173,7 @@ impl<'ast> Visit<'ast> for Extractor {
         let ctx = UseCtx {
             vis: vis_of(&u.vis),
             leading_colon: u.leading_colon.is_some(),
+            stmt: pos(u.use_token.span.start()),
         };
         self.with_test(test, |s| {
             s.flatten_use(&u.tree, &mut Vec::new(), None, &ctx)

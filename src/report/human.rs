@@ -212,6 +212,7 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
 pub struct Summary {
     pub forbidden: usize,
     pub bypass: usize,
+    pub facades: usize,
     pub cycles: usize,
     pub pairs: usize,
     pub unassigned: usize,
@@ -234,6 +235,7 @@ pub fn summary(c: &Checked) -> Summary {
     Summary {
         forbidden: count(Rule::ForbiddenDependency),
         bypass: count(Rule::InterfaceBypass),
+        facades: count(Rule::FacadeReexport),
         cycles: count(Rule::DomainCycle),
         pairs: pairs.len(),
         unassigned: c
@@ -278,8 +280,16 @@ pub fn summary_line(s: &Summary) -> String {
     } else {
         format!(" ({})", known.join(", "))
     };
+    let facades = if s.facades > 0 {
+        format!(
+            ", {}",
+            plural(s.facades, "facade re-export", "facade re-exports")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{} in {} ({} forbidden, {} interface {}), {}, {} unassigned; {}, {}",
+        "{} in {} ({} forbidden, {} interface {}){facades}, {}, {} unassigned; {}, {}",
         plural(violations, "violation", "violations"),
         plural(s.pairs, "domain pair", "domain pairs"),
         s.forbidden,

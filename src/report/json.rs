@@ -27,6 +27,7 @@ struct Summary {
     violations: usize,
     forbidden_dependencies: usize,
     interface_bypasses: usize,
+    facade_reexports: usize,
     domain_pairs: usize,
     domain_cycles: usize,
     unassigned_modules: usize,
@@ -93,6 +94,12 @@ struct FindingJson<'a> {
     cycle: Vec<CycleEdgeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     modules: Vec<&'a str>,
+    /// facade-reexport: every item the `pub use` re-exports from the target domain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    names: Vec<&'a str>,
+    /// Other rules the same reference breaks (`interface-bypass` on a forbidden dependency).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_breaks: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -165,6 +172,8 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
                     .iter()
                     .map(|m| p.modules[*m as usize].path.as_str())
                     .collect(),
+                names: f.names.iter().map(String::as_str).collect(),
+                also_breaks: f.also.iter().map(|r| r.code()).collect(),
             }
         })
         .collect();
@@ -208,6 +217,7 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
             violations: s.forbidden + s.bypass,
             forbidden_dependencies: s.forbidden,
             interface_bypasses: s.bypass,
+            facade_reexports: s.facades,
             domain_pairs: s.pairs,
             domain_cycles: s.cycles,
             unassigned_modules: s.unassigned,

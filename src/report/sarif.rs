@@ -17,6 +17,9 @@ fn rule_help(r: Rule) -> &'static str {
         Rule::InterfaceBypass => {
             "Reach the domain through its declared interface modules; re-export the item there if it is missing."
         }
+        Rule::FacadeReexport => {
+            "Let consumers import the items from the domain that defines them (through its interface); if the facade is intended, declare the dependency in `depends_on`."
+        }
         Rule::DomainCycle => {
             "Cut the cheapest edge of the cycle: invert it with a trait owned by the used domain, or replace the call by an event. Merge the domains if they are really one."
         }

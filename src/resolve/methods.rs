@@ -240,6 +240,7 @@ impl Resolver<'_> {
                 qualifier: false,
                 is_test: mc.is_test,
                 cfg: mc.cfg,
+                reexport: None,
             });
             out.methods_resolved += 1;
         }

@@ -150,6 +150,9 @@ pub struct Reference {
     pub is_test: bool,
     /// The builds that compile the site (an index into `Program::cfgs`; 0: every build).
     pub cfg: crate::modules::CfgId,
+    /// For a `pub use` (any visibility but private): where the `use` item starts. The
+    /// re-exports of one statement share it.
+    pub reexport: Option<crate::modules::Pos>,
 }
 
 /// An unresolved path, kept for statistics and the `edges --unresolved` listing.
@@ -244,6 +247,7 @@ struct Site<'a> {
     leaf: &'a str,
     is_test: bool,
     cfg: crate::modules::CfgId,
+    reexport: Option<crate::modules::Pos>,
 }
 
 impl Site<'_> {
@@ -1124,6 +1128,7 @@ impl<'p> Resolver<'p> {
             qualifier,
             is_test: site.is_test,
             cfg: site.cfg,
+            reexport: site.reexport,
         });
     }
 
@@ -1163,6 +1168,7 @@ impl<'p> Resolver<'p> {
                 leaf: &written_leaf,
                 is_test: u.is_test,
                 cfg: u.cfg,
+                reexport: (u.vis != Vis::Private).then_some(u.stmt),
             };
             // What the import bound, in every namespace (`use m::f;` may name both a module and
             // a function `f`): one reference per distinct target.
@@ -1223,6 +1229,7 @@ impl<'p> Resolver<'p> {
                 leaf: r.segs.last().map(String::as_str).unwrap_or(""),
                 is_test: r.is_test,
                 cfg: r.cfg,
+                reexport: None,
             };
             match self.walk(r.scope, &r.segs, r.leading_colon, r.ns) {
                 Walk::Found {

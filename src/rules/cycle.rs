@@ -25,7 +25,17 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
 
 /// Every reported cycle as a list of domains, first domain repeated at the end.
 pub fn cycles(input: &Input) -> Vec<Vec<DomainId>> {
-    let g = &input.domain_graph.graph;
+    // A dependency made only of re-exports (`pub use`) is the facade-reexport rule's finding:
+    // it does not make a cycle of its own.
+    let refs = &input.resolution.refs;
+    let g = &input.domain_graph.graph.filter_map(
+        |_, d| Some(*d),
+        |_, ids| {
+            ids.iter()
+                .any(|i| refs[*i].reexport.is_none())
+                .then(|| ids.clone())
+        },
+    );
     let mut found: Vec<Vec<DomainId>> = Vec::new();
     let mut sccs = tarjan_scc(g);
     for scc in sccs.iter_mut() {
@@ -42,7 +52,7 @@ pub fn cycles(input: &Input) -> Vec<Vec<DomainId>> {
             .collect();
         edges.sort();
         for (a, b) in edges {
-            let Some(mut path) = shortest_path(input, b, a, &members) else {
+            let Some(mut path) = shortest_path(g, input, b, a, &members) else {
                 continue;
             };
             path.insert(0, a);
@@ -69,12 +79,12 @@ pub fn cycles(input: &Input) -> Vec<Vec<DomainId>> {
 }
 
 fn shortest_path(
+    g: &petgraph::graph::DiGraph<DomainId, crate::graph::RefIds>,
     input: &Input,
     from: DomainId,
     to: DomainId,
     members: &BTreeSet<DomainId>,
 ) -> Option<Vec<DomainId>> {
-    let g = &input.domain_graph.graph;
     let node = &input.domain_graph.node;
     let mut prev: Vec<Option<DomainId>> = vec![None; node.len()];
     let mut queue = VecDeque::from([from]);
@@ -182,5 +192,7 @@ fn finding(input: &Input, level: Level, cycle: Vec<DomainId>) -> Finding {
         reference: Some(edges[0].example),
         cycle: edges,
         modules: Vec::new(),
+        names: Vec::new(),
+        also: Vec::new(),
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! | code | module |
 //! | --- | --- |
-//! | `forbidden-dependency`, `interface-bypass` | [`boundary`] |
+//! | `forbidden-dependency`, `interface-bypass`, `facade-reexport` | [`boundary`] |
 //! | `domain-cycle` | [`cycle`] |
 //! | `unassigned-module` | [`unassigned`] |
 
@@ -24,14 +24,16 @@ use crate::resolve::Resolution;
 pub enum Rule {
     ForbiddenDependency,
     InterfaceBypass,
+    FacadeReexport,
     DomainCycle,
     UnassignedModule,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 5] = [
         Rule::ForbiddenDependency,
         Rule::InterfaceBypass,
+        Rule::FacadeReexport,
         Rule::DomainCycle,
         Rule::UnassignedModule,
     ];
@@ -40,6 +42,7 @@ impl Rule {
         match self {
             Rule::ForbiddenDependency => "forbidden-dependency",
             Rule::InterfaceBypass => "interface-bypass",
+            Rule::FacadeReexport => "facade-reexport",
             Rule::DomainCycle => "domain-cycle",
             Rule::UnassignedModule => "unassigned-module",
         }
@@ -51,6 +54,9 @@ impl Rule {
                 "a domain uses another domain it does not declare in depends_on"
             }
             Rule::InterfaceBypass => "a domain is reached around its declared interface",
+            Rule::FacadeReexport => {
+                "a `pub use` re-exports items of a domain it may not use that way"
+            }
             Rule::DomainCycle => "domains depend on each other in a cycle",
             Rule::UnassignedModule => "a module belongs to no domain",
         }
@@ -60,6 +66,7 @@ impl Rule {
         match self {
             Rule::ForbiddenDependency => cfg.settings.forbidden,
             Rule::InterfaceBypass => cfg.settings.interface,
+            Rule::FacadeReexport => cfg.settings.facade,
             Rule::DomainCycle => cfg.settings.cycles,
             Rule::UnassignedModule => cfg.settings.unassigned,
         }
@@ -94,6 +101,11 @@ pub struct Finding {
     pub cycle: Vec<CycleEdge>,
     /// Modules counted by the finding (unassigned-module: the module and its descendants).
     pub modules: Vec<ModuleId>,
+    /// facade-reexport: the items one `pub use` re-exports from the target domain.
+    pub names: Vec<String>,
+    /// Other rules the same reference breaks (a forbidden dependency that also goes around
+    /// the target's interface): one finding, naming every problem.
+    pub also: Vec<Rule>,
 }
 
 /// The cfg predicate of the code behind a finding, when not every build compiles it.

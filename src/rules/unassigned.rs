@@ -66,6 +66,8 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             reference: None,
             cycle: Vec::new(),
             modules,
+            names: Vec::new(),
+            also: Vec::new(),
         });
     }
 }
