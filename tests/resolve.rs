@@ -118,3 +118,67 @@ fn extern_crate_self_alias_resolves_anywhere() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
 }
+
+/// A throw-away workspace (its root manifest `root_toml`) with the given files.
+fn temp_workspace(root_toml: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let all = std::iter::once(("Cargo.toml", root_toml)).chain(files.iter().copied());
+    for (path, text) in all {
+        let p = tmp.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    tmp
+}
+
+/// `old_api = { package = "app_api", version = "0.19" }` beside the path member `app_api` is
+/// the published crate: external, never the member. A `#[macro_export]` macro of the member,
+/// named through the crate (`app_api::api_version!`, `use app_api::api_version;`), goes to
+/// the module that defines it.
+#[test]
+fn renamed_registry_dependency_named_like_a_member_is_external() {
+    let pkg = |name: &str, deps: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        )
+    };
+    let web_deps = "app_api = { path = \"../app_api\" }\nold_api = { package = \"app_api\", version = \"0.19\" }\n";
+    let tmp = temp_workspace(
+        "[workspace]\nmembers = [\"app_api\", \"app_web\"]\nresolver = \"2\"\n",
+        &[
+            ("app_api/Cargo.toml", &pkg("app_api", "")),
+            ("app_api/src/lib.rs", "pub mod client;\npub mod macros;\n"),
+            ("app_api/src/client.rs", "pub struct Client;\n"),
+            (
+                "app_api/src/macros.rs",
+                "#[macro_export]\nmacro_rules! api_version {\n    () => {\n        2\n    };\n}\n",
+            ),
+            ("app_web/Cargo.toml", &pkg("app_web", web_deps)),
+            ("app_web/src/lib.rs", "pub mod current;\npub mod legacy;\n"),
+            (
+                "app_web/src/current.rs",
+                "use app_api::api_version;\nuse app_api::client::Client;\n\npub fn client() -> (Client, u32) {\n    (Client, app_api::api_version!() + api_version!())\n}\n",
+            ),
+            (
+                "app_web/src/legacy.rs",
+                "use old_api::client::Client;\n\npub fn client() -> Client {\n    old_api::client::Client\n}\n",
+            ),
+        ],
+    );
+    let m = tmp.path().join("Cargo.toml");
+    assert_eq!(
+        module_edges(&m, &[]),
+        [
+            "app_web::current\tapp_api::client",
+            "app_web::current\tapp_api::macros"
+        ]
+    );
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
