@@ -182,3 +182,41 @@ fn renamed_registry_dependency_named_like_a_member_is_external() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
 }
+
+/// `edges --format json` of a manifest: every reference.
+fn edges_json(manifest: &std::path::Path) -> Vec<serde_json::Value> {
+    let m = manifest.to_str().unwrap();
+    let r = run(&["edges", "--manifest-path", m, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v.as_array().unwrap().clone()
+}
+
+/// `(to_item, kind)` of every reference written in `from`.
+fn items_from(edges: &[serde_json::Value], from: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = edges
+        .iter()
+        .filter(|e| e["from_module"] == from)
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("to_item"), s("kind"))
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// privacy_glob: `use routes::login;` from outside `routes` binds the re-exported fn only;
+/// the private module of the same name is not imported there.
+#[test]
+fn import_skips_a_private_module_beside_a_visible_fn() {
+    let edges = edges_json(&fixture("resolve").join("Cargo.toml"));
+    assert_eq!(
+        items_from(&edges, "resolve::privacy_glob::app"),
+        [(
+            "resolve::privacy_glob::routes::login::login".to_string(),
+            "fn".to_string()
+        )]
+    );
+}

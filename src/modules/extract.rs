@@ -1535,6 +1535,9 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let name = ident_name(&m.ident);
+        // Also recorded as an item so that its visibility (`mod x;` is private) reaches the
+        // resolver; the module itself is what the name binds.
+        self.item(name.clone(), ItemKind::Mod, &m.vis, m.ident.span(), test);
         let path_attr = attr_path_value(&m.attrs);
         let dir = self.mod_dirs[self.module as usize].clone();
         // `#[path]` at a file's top level is relative to the file's directory; inside inline

@@ -320,13 +320,26 @@ impl<'p> Resolver<'p> {
             .or_insert(b);
     }
 
+    /// The visibility of each `mod` declaration, by the declaring scope and name. Cfg
+    /// alternatives of one module take the widest; a module no `mod` item declares (crate
+    /// roots, the modules diesel's `table!` makes) is public.
+    fn mod_visibility(&self) -> HashMap<(ScopeId, &'p str), Vis> {
+        let mut vis: HashMap<(ScopeId, &str), Vis> = HashMap::default();
+        for it in self.p.items.iter().filter(|it| it.kind == ItemKind::Mod) {
+            let v = vis.entry((it.scope, it.name.as_str())).or_insert(it.vis);
+            *v = (*v).max(it.vis);
+        }
+        vis
+    }
+
     fn collect_definitions(&mut self) {
         let p = self.p;
+        let mod_vis = self.mod_visibility();
         for (id, m) in p.modules.iter().enumerate() {
             for (name, child) in &m.children {
                 let b = Binding {
                     def: Def::Module(*child),
-                    vis: Vis::Pub,
+                    vis: *mod_vis.get(&(m.scope, name.as_str())).unwrap_or(&Vis::Pub),
                     home: id as ModuleId,
                     via: Vec::new(),
                     origin: None,
@@ -335,6 +348,9 @@ impl<'p> Resolver<'p> {
             }
         }
         for (id, it) in p.items.iter().enumerate() {
+            if it.kind == ItemKind::Mod {
+                continue; // bound above, as the module
+            }
             let id = id as ItemId;
             let def = if it.kind == ItemKind::ExternCrate {
                 let target = it.alias_of.as_ref().map(|a| a[0].as_str()).unwrap_or("");
@@ -457,14 +473,7 @@ impl<'p> Resolver<'p> {
                     };
                     low = low.min(l);
                     let Some(b) = b else { continue };
-                    let same_crate =
-                        self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
-                    let visible = match b.vis {
-                        Vis::Pub => true,
-                        Vis::Crate | Vis::Restricted => same_crate,
-                        Vis::Private => self.is_within(importer, b.home),
-                    };
-                    if !visible || b.origin == Some(ui) {
+                    if !self.visible_from(&b, importer) || b.origin == Some(ui) {
                         continue;
                     }
                     let mut via = vec![m];
@@ -749,14 +758,18 @@ impl<'p> Resolver<'p> {
         // stays open until all three namespaces are bound or the fixed point is reached.
         let mut bound: Vec<[bool; 3]> = vec![[false; 3]; p.uses.len()];
         let mut resolved = vec![false; p.uses.len()];
+        // Privacy: an import binds only what its module may see. One that sees nothing when
+        // the fixed point is reached (the code would not compile, or a visibility we do not
+        // model) takes what is there, in one more, lenient round.
+        let mut lenient = false;
         loop {
             self.clear_glob_memo();
             let mut progress = false;
             for &ui in &imports {
-                if bound[ui as usize].iter().all(|b| *b) {
+                if bound[ui as usize].iter().all(|b| *b) || (lenient && resolved[ui as usize]) {
                     continue;
                 }
-                let Some(bindings) = self.try_import(ui) else {
+                let Some(bindings) = self.try_import(ui, lenient) else {
                     continue;
                 };
                 if !resolved[ui as usize] {
@@ -817,7 +830,10 @@ impl<'p> Resolver<'p> {
             }
             progress |= self.propagate_external_globs();
             if !progress {
-                break;
+                if lenient {
+                    break;
+                }
+                lenient = true;
             }
         }
         // Unresolved imports: bind their names to Unknown so uses of them are not mistaken for
@@ -848,7 +864,7 @@ impl<'p> Resolver<'p> {
     }
 
     /// The bindings a `use` brings in, per namespace; `None` while its path does not resolve.
-    fn try_import(&self, ui: u32) -> Option<Vec<(usize, Binding)>> {
+    fn try_import(&self, ui: u32, lenient: bool) -> Option<Vec<(usize, Binding)>> {
         let u = &self.p.uses[ui as usize];
         let UseLeaf::Name { name, .. } = &u.leaf else {
             return None;
@@ -899,25 +915,31 @@ impl<'p> Resolver<'p> {
         };
         match def {
             Def::Module(m) => {
-                let mut out = Vec::new();
-                for ns in [TYPE, VALUE, MACRO] {
-                    if let Some(b) = self.lookup_in_module(m, name, ns) {
+                let mut found: Vec<(usize, Binding)> = [TYPE, VALUE, MACRO]
+                    .into_iter()
+                    .filter_map(|ns| Some((ns, self.lookup_in_module(m, name, ns)?)))
+                    .collect();
+                if found.is_empty() && self.names[self.module_scope(m) as usize].external_glob {
+                    return Some(vec![
+                        (TYPE, mk(Def::External, vec![])),
+                        (VALUE, mk(Def::External, vec![])),
+                    ]);
+                }
+                // rustc imports only the namespaces the importer may see: `use routes::login`
+                // is the re-exported fn, not the private module `login` beside it.
+                if !lenient {
+                    found.retain(|(_, b)| self.visible_from(b, u.module));
+                }
+                let out: Vec<(usize, Binding)> = found
+                    .into_iter()
+                    .map(|(ns, b)| {
                         let mut v = via.clone();
                         v.push(m);
                         v.extend(b.via.iter().copied());
-                        out.push((ns, mk(b.def, v)));
-                    }
-                }
-                if out.is_empty() {
-                    if self.names[self.module_scope(m) as usize].external_glob {
-                        return Some(vec![
-                            (TYPE, mk(Def::External, vec![])),
-                            (VALUE, mk(Def::External, vec![])),
-                        ]);
-                    }
-                    return None;
-                }
-                Some(out)
+                        (ns, mk(b.def, v))
+                    })
+                    .collect();
+                (!out.is_empty()).then_some(out)
             }
             Def::Item(id) => {
                 let it = &self.p.items[id as usize];
@@ -938,6 +960,17 @@ impl<'p> Resolver<'p> {
                 (VALUE, mk(Def::External, vec![])),
             ]),
             _ => None,
+        }
+    }
+
+    /// Whether code in module `from` may name binding `b` (`pub(in path)` is taken as
+    /// `pub(crate)`).
+    fn visible_from(&self, b: &Binding, from: ModuleId) -> bool {
+        let krate = |m: ModuleId| self.p.modules[m as usize].krate;
+        match b.vis {
+            Vis::Pub => true,
+            Vis::Crate | Vis::Restricted => krate(b.home) == krate(from),
+            Vis::Private => self.is_within(from, b.home),
         }
     }
 
