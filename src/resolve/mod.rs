@@ -190,8 +190,11 @@ struct Resolver<'p> {
     /// member position) when known: its return type feeds method-call resolution.
     assoc: HashMap<(ItemId, String), AssocEntry>,
     /// Workspace traits implemented for types outside the workspace:
-    /// (type's last path segment, item name) -> (impl module, trait).
-    ext_assoc: HashMap<(String, String), (ModuleId, ItemId)>,
+    /// (type's last path segment, item name) -> every (impl module, trait).
+    ext_assoc: HashMap<(String, String), Vec<(ModuleId, ItemId)>>,
+    /// Traits imported as `use path::Trait as _;`, per scope: they bind no name but put the
+    /// trait's methods in scope.
+    anon_traits: HashMap<ScopeId, Vec<ItemId>>,
     /// `macro_rules!` of each crate by name, for `#[macro_use]` textual scoping.
     crate_macros: HashMap<(u32, String), Vec<ItemId>>,
     /// Traits each type implements (from `impl Trait for Type`).
@@ -211,6 +214,7 @@ pub fn resolve(p: &Program) -> Resolution {
             (0..p.scopes.len()).map(|_| Default::default()).collect(),
         ),
         ext_assoc: HashMap::default(),
+        anon_traits: HashMap::default(),
         crate_macros: HashMap::default(),
         impl_types: vec![ImplTypes::default(); p.impls.len()],
     };
@@ -218,6 +222,7 @@ pub fn resolve(p: &Program) -> Resolution {
     r.collect_definitions();
     let unresolved_imports = r.resolve_imports();
     r.collect_impls();
+    r.collect_anon_traits();
     let mut res = r.resolve_refs();
     r.resolve_methods(&mut res);
     res.unresolved_imports = unresolved_imports;
@@ -715,13 +720,10 @@ impl<'p> Resolver<'p> {
                 }
                 Def::Variant(..) | Def::Assoc { .. } => cur,
                 Def::External => {
-                    if last
-                        && let Some((m, tr)) =
-                            self.ext_assoc.get(&(segs[i - 1].clone(), seg.clone()))
-                    {
+                    if last && let Some((m, tr)) = self.ext_trait_item(scope, &segs[i - 1], seg) {
                         Def::Assoc {
-                            owner: *tr,
-                            module: *m,
+                            owner: tr,
+                            module: m,
                         }
                     } else {
                         return Walk::External;
@@ -1031,9 +1033,8 @@ impl<'p> Resolver<'p> {
                     && let Some(last) = ty.last()
                 {
                     for name in &im.items {
-                        self.ext_assoc
-                            .entry((last.clone(), name.clone()))
-                            .or_insert((im.module, t));
+                        let impls = self.ext_assoc.entry((last.clone(), name.clone()));
+                        impls.or_default().push((im.module, t));
                     }
                 }
                 continue;
