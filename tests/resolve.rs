@@ -220,3 +220,26 @@ fn import_skips_a_private_module_beside_a_visible_fn() {
         )]
     );
 }
+
+/// alias_once: the qualifier `Token` of `Token::default()` is the alias (its module), not
+/// the aliased struct; the derived `default` is the struct's.
+#[test]
+fn alias_qualifier_is_the_alias_not_the_aliased_type() {
+    let edges = edges_json(&fixture("resolve").join("Cargo.toml"));
+    assert_eq!(
+        items_from(&edges, "resolve::alias_once::assoc_user"),
+        [
+            ("resolve::alias_once::Token".to_string(), "type".to_string()),
+            (
+                "resolve::alias_once::child::Token::default".to_string(),
+                "assoc".to_string()
+            ),
+        ]
+    );
+    // The alias's right-hand side is one reference to `child`.
+    let rhs = edges
+        .iter()
+        .filter(|e| e["from_module"] == "resolve::alias_once")
+        .count();
+    assert_eq!(rhs, 1, "{edges:#?}");
+}

@@ -668,6 +668,10 @@ impl<'p> Resolver<'p> {
         let first_def = cur;
         for (i, seg) in segs.iter().enumerate().skip(1) {
             let last = i + 1 == n;
+            // A qualifier that is a type alias is a reference to the alias (`Token::default()`
+            // with `type Token = child::Token;` names the alias's module, as rust-analyzer
+            // says); the item after it is looked up on the aliased type.
+            let written = cur;
             if let Def::Item(id) = cur {
                 cur = self.unalias(id, 0);
             }
@@ -701,7 +705,10 @@ impl<'p> Resolver<'p> {
                 }
                 Def::Item(id) => {
                     let it = &self.p.items[id as usize];
-                    quals.push(id);
+                    quals.push(match written {
+                        Def::Item(alias) => alias,
+                        _ => id,
+                    });
                     if let Some(v) = it.variants.iter().position(|v| v == seg) {
                         Def::Variant(id, v as u32)
                     } else if let Some((m, _)) = self.assoc.get(&(id, seg.clone())) {
