@@ -243,3 +243,53 @@ fn alias_qualifier_is_the_alias_not_the_aliased_type() {
         .count();
     assert_eq!(rhs, 1, "{edges:#?}");
 }
+
+/// diesel's `table!`: the `use` lines its expansion makes (`pub use self::columns::*;`, the
+/// `dsl` imports) make names resolve but are not references; a `use` written in the
+/// `table!` body is one, from the table's module.
+#[test]
+fn diesel_table_synthetic_uses_are_not_references() {
+    let tmp = temp_crate(
+        "shop_db",
+        &[
+            ("src/lib.rs", "pub mod repo;\npub mod schema;\n"),
+            (
+                "src/schema.rs",
+                "pub mod sql_types {\n    pub struct Mood;\n}\n\ndiesel::table! {\n    use diesel::sql_types::*;\n    use super::sql_types::Mood;\n\n    users (id) {\n        id -> Int4,\n        mood -> Mood,\n    }\n}\n",
+            ),
+            (
+                "src/repo.rs",
+                "use crate::schema::users;\nuse crate::schema::users::dsl::*;\n\npub fn touch() {\n    let _ = (users::table, users::id, mood, users::dsl::users);\n}\n",
+            ),
+        ],
+    );
+    // A registry dependency, so that `diesel::` paths are external (cargo never fetches it).
+    let toml = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}\n[dependencies]\ndiesel = \"2\"\n")).unwrap();
+    assert_eq!(
+        module_edges(&toml, &[]),
+        [
+            "shop_db::repo\tshop_db::schema::users",
+            "shop_db::repo\tshop_db::schema::users::columns",
+            "shop_db::repo\tshop_db::schema::users::dsl",
+            "shop_db::schema::users\tshop_db::schema::sql_types",
+        ]
+    );
+    let edges = edges_json(&toml);
+    let body_use: Vec<_> = edges
+        .iter()
+        .filter(|e| e["from_module"] == "shop_db::schema::users")
+        .collect();
+    assert_eq!(body_use.len(), 1, "{edges:#?}");
+    assert_eq!(body_use[0]["to_item"], "shop_db::schema::sql_types::Mood");
+    assert_eq!(body_use[0]["line"], 7);
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}

@@ -80,6 +80,9 @@ pub struct RawUse {
     pub is_test: bool,
     /// The cfg condition it is under: an index into [`RawFile::conds`].
     pub cfg: u32,
+    /// Made by a macro's expansion (diesel's `table!`), not written: it binds names but is
+    /// not a reference.
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -996,6 +999,7 @@ impl Extractor {
                     },
                     is_test: self.in_test,
                     cfg: self.cond,
+                    synthetic: false,
                 });
             }
             syn::UseTree::Group(g) => {
@@ -1043,6 +1047,7 @@ impl Extractor {
             },
             is_test: self.in_test,
             cfg: self.cond,
+            synthetic: false,
         });
     }
 
@@ -1305,12 +1310,14 @@ impl Extractor {
             span,
             is_test: self.in_test,
             cfg: self.cond,
+            synthetic: true,
         });
     }
 
     /// `table! { orders (id) { id -> Int4, .. } }` expands to `pub mod orders { pub struct
     /// table; pub mod columns { pub struct id; .. } pub mod dsl { .. } .. }`: the module is
-    /// made here so `orders::table`, `orders::id` and `orders::dsl::*` resolve.
+    /// made here so `orders::table`, `orders::id` and `orders::dsl::*` resolve. The `use`
+    /// lines the expansion adds are synthetic; those written in the body are real.
     fn diesel_table(&mut self, t: &orm::DieselTable) {
         let span = span_of(t.span);
         let public = syn::Visibility::Public(Default::default());
@@ -1334,6 +1341,12 @@ impl Extractor {
             ] {
                 let i = s.item(name.into(), kind, &public, t.span, test);
                 s.out.items[i].value_ctor = kind == ItemKind::Struct;
+            }
+            // `use super::sql_types::Mood;` in the body: the expansion puts it in this module.
+            for u in &t.imports {
+                if let Ok(u) = syn::parse2::<syn::ItemUse>(u.clone()) {
+                    s.visit_item_use(&u);
+                }
             }
             s.synthetic_use(&["self", "columns"], UseLeaf::Glob, span);
             s.synthetic_module("columns", span, |s| {

@@ -1171,8 +1171,11 @@ impl<'p> Resolver<'p> {
     fn resolve_refs(&self) -> Resolution {
         let p = self.p;
         let mut out = Resolution::default();
-        // `use` declarations are references too.
+        // `use` declarations are references too, but not those a macro's expansion made.
         for (ui, u) in p.uses.iter().enumerate() {
+            if u.synthetic {
+                continue;
+            }
             let mut segs = u.prefix.clone();
             let (written_leaf, glob) = match &u.leaf {
                 UseLeaf::Name { name, .. } => (name.clone(), false),
