@@ -119,6 +119,181 @@ fn extern_crate_self_alias_resolves_anywhere() {
     assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
 }
 
+/// A throw-away workspace (its root manifest `root_toml`) with the given files.
+fn temp_workspace(root_toml: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let all = std::iter::once(("Cargo.toml", root_toml)).chain(files.iter().copied());
+    for (path, text) in all {
+        let p = tmp.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    tmp
+}
+
+/// `old_api = { package = "app_api", version = "0.19" }` beside the path member `app_api` is
+/// the published crate: external, never the member. A `#[macro_export]` macro of the member,
+/// named through the crate (`app_api::api_version!`, `use app_api::api_version;`), goes to
+/// the module that defines it.
+#[test]
+fn renamed_registry_dependency_named_like_a_member_is_external() {
+    let pkg = |name: &str, deps: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"
+        )
+    };
+    let web_deps = "app_api = { path = \"../app_api\" }\nold_api = { package = \"app_api\", version = \"0.19\" }\n";
+    let tmp = temp_workspace(
+        "[workspace]\nmembers = [\"app_api\", \"app_web\"]\nresolver = \"2\"\n",
+        &[
+            ("app_api/Cargo.toml", &pkg("app_api", "")),
+            ("app_api/src/lib.rs", "pub mod client;\npub mod macros;\n"),
+            ("app_api/src/client.rs", "pub struct Client;\n"),
+            (
+                "app_api/src/macros.rs",
+                "#[macro_export]\nmacro_rules! api_version {\n    () => {\n        2\n    };\n}\n",
+            ),
+            ("app_web/Cargo.toml", &pkg("app_web", web_deps)),
+            ("app_web/src/lib.rs", "pub mod current;\npub mod legacy;\n"),
+            (
+                "app_web/src/current.rs",
+                "use app_api::api_version;\nuse app_api::client::Client;\n\npub fn client() -> (Client, u32) {\n    (Client, app_api::api_version!() + api_version!())\n}\n",
+            ),
+            (
+                "app_web/src/legacy.rs",
+                "use old_api::client::Client;\n\npub fn client() -> Client {\n    old_api::client::Client\n}\n",
+            ),
+        ],
+    );
+    let m = tmp.path().join("Cargo.toml");
+    assert_eq!(
+        module_edges(&m, &[]),
+        [
+            "app_web::current\tapp_api::client",
+            "app_web::current\tapp_api::macros"
+        ]
+    );
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
+
+/// `edges --format json` of a manifest: every reference.
+fn edges_json(manifest: &std::path::Path) -> Vec<serde_json::Value> {
+    let m = manifest.to_str().unwrap();
+    let r = run(&["edges", "--manifest-path", m, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v.as_array().unwrap().clone()
+}
+
+/// `(to_item, kind)` of every reference written in `from`.
+fn items_from(edges: &[serde_json::Value], from: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = edges
+        .iter()
+        .filter(|e| e["from_module"] == from)
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("to_item"), s("kind"))
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// privacy_glob: `use routes::login;` from outside `routes` binds the re-exported fn only;
+/// the private module of the same name is not imported there.
+#[test]
+fn import_skips_a_private_module_beside_a_visible_fn() {
+    let edges = edges_json(&fixture("resolve").join("Cargo.toml"));
+    assert_eq!(
+        items_from(&edges, "resolve::privacy_glob::app"),
+        [(
+            "resolve::privacy_glob::routes::login::login".to_string(),
+            "fn".to_string()
+        )]
+    );
+}
+
+/// alias_once: the qualifier `Token` of `Token::default()` is the alias (its module), not
+/// the aliased struct; the derived `default` is the struct's.
+#[test]
+fn alias_qualifier_is_the_alias_not_the_aliased_type() {
+    let edges = edges_json(&fixture("resolve").join("Cargo.toml"));
+    assert_eq!(
+        items_from(&edges, "resolve::alias_once::assoc_user"),
+        [
+            ("resolve::alias_once::Token".to_string(), "type".to_string()),
+            (
+                "resolve::alias_once::child::Token::default".to_string(),
+                "assoc".to_string()
+            ),
+        ]
+    );
+    // The alias's right-hand side is one reference to `child`.
+    let rhs = edges
+        .iter()
+        .filter(|e| e["from_module"] == "resolve::alias_once")
+        .count();
+    assert_eq!(rhs, 1, "{edges:#?}");
+}
+
+/// diesel's `table!`: the `use` lines its expansion makes (`pub use self::columns::*;`, the
+/// `dsl` imports) make names resolve but are not references; a `use` written in the
+/// `table!` body is one, from the table's module.
+#[test]
+fn diesel_table_synthetic_uses_are_not_references() {
+    let tmp = temp_crate(
+        "shop_db",
+        &[
+            ("src/lib.rs", "pub mod repo;\npub mod schema;\n"),
+            (
+                "src/schema.rs",
+                "pub mod sql_types {\n    pub struct Mood;\n}\n\ndiesel::table! {\n    use diesel::sql_types::*;\n    use super::sql_types::Mood;\n\n    users (id) {\n        id -> Int4,\n        mood -> Mood,\n    }\n}\n",
+            ),
+            (
+                "src/repo.rs",
+                "use crate::schema::users;\nuse crate::schema::users::dsl::*;\n\npub fn touch() {\n    let _ = (users::table, users::id, mood, users::dsl::users);\n}\n",
+            ),
+        ],
+    );
+    // A registry dependency, so that `diesel::` paths are external (cargo never fetches it).
+    let toml = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}\n[dependencies]\ndiesel = \"2\"\n")).unwrap();
+    assert_eq!(
+        module_edges(&toml, &[]),
+        [
+            "shop_db::repo\tshop_db::schema::users",
+            "shop_db::repo\tshop_db::schema::users::columns",
+            "shop_db::repo\tshop_db::schema::users::dsl",
+            "shop_db::schema::users\tshop_db::schema::sql_types",
+        ]
+    );
+    let edges = edges_json(&toml);
+    let body_use: Vec<_> = edges
+        .iter()
+        .filter(|e| e["from_module"] == "shop_db::schema::users")
+        .collect();
+    assert_eq!(body_use.len(), 1, "{edges:#?}");
+    assert_eq!(body_use[0]["to_item"], "shop_db::schema::sql_types::Mood");
+    assert_eq!(body_use[0]["line"], 7);
+    let r = run(&[
+        "edges",
+        "--unresolved",
+        "--manifest-path",
+        toml.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
+
 /// Issue 11, shapes 1 and 2 on fixtures/webapp: paths in diesel and serde attributes (also
 /// under `cfg_attr`), a proc-macro crate's macro names, and types a `macro_rules!` call defines.
 #[test]

@@ -83,6 +83,9 @@ pub struct RawUse {
     pub is_test: bool,
     /// The cfg condition it is under: an index into [`RawFile::conds`].
     pub cfg: u32,
+    /// Made by a macro's expansion (diesel's `table!`), not written: it binds names but is
+    /// not a reference.
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -1090,6 +1093,7 @@ impl Extractor {
                     stmt: ctx.stmt,
                     is_test: self.in_test,
                     cfg: self.cond,
+                    synthetic: false,
                 });
             }
             syn::UseTree::Group(g) => {
@@ -1138,6 +1142,7 @@ impl Extractor {
             stmt: ctx.stmt,
             is_test: self.in_test,
             cfg: self.cond,
+            synthetic: false,
         });
     }
 
@@ -1573,12 +1578,14 @@ impl Extractor {
             stmt: span.start,
             is_test: self.in_test,
             cfg: self.cond,
+            synthetic: true,
         });
     }
 
     /// `table! { orders (id) { id -> Int4, .. } }` expands to `pub mod orders { pub struct
     /// table; pub mod columns { pub struct id; .. } pub mod dsl { .. } .. }`: the module is
-    /// made here so `orders::table`, `orders::id` and `orders::dsl::*` resolve.
+    /// made here so `orders::table`, `orders::id` and `orders::dsl::*` resolve. The `use`
+    /// lines the expansion adds are synthetic; those written in the body are real.
     fn diesel_table(&mut self, t: &orm::DieselTable) {
         let span = span_of(t.span);
         let public = syn::Visibility::Public(Default::default());
@@ -1602,6 +1609,12 @@ impl Extractor {
             ] {
                 let i = s.item(name.into(), kind, &public, t.span, test);
                 s.out.items[i].value_ctor = kind == ItemKind::Struct;
+            }
+            // `use super::sql_types::Mood;` in the body: the expansion puts it in this module.
+            for u in &t.imports {
+                if let Ok(u) = syn::parse2::<syn::ItemUse>(u.clone()) {
+                    s.visit_item_use(&u);
+                }
             }
             s.synthetic_use(&["self", "columns"], UseLeaf::Glob, span);
             s.synthetic_module("columns", span, |s| {
@@ -1813,6 +1826,9 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         };
         let name = ident_name(&m.ident);
+        // Also recorded as an item so that its visibility (`mod x;` is private) reaches the
+        // resolver; the module itself is what the name binds.
+        self.item(name.clone(), ItemKind::Mod, &m.vis, m.ident.span(), test);
         let path_attr = attr_path_value(&m.attrs);
         let dir = self.mod_dirs[self.module as usize].clone();
         // `#[path]` at a file's top level is relative to the file's directory; inside inline

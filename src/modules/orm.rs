@@ -17,6 +17,8 @@ pub struct DieselTable {
     pub table: String,
     pub columns: Vec<String>,
     pub span: proc_macro2::Span,
+    /// The `use ..;` lines written at the top of the body, for every table after them.
+    pub imports: Vec<TokenStream>,
 }
 
 fn is_punct(t: Option<&TokenTree>, c: char) -> bool {
@@ -59,13 +61,16 @@ pub fn diesel_tables(tokens: TokenStream) -> Vec<DieselTable> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut sql = None;
+    let mut imports = Vec::new();
     while i < toks.len() {
         match &toks[i] {
             TokenTree::Ident(id) if id == "use" => {
+                let start = i;
                 while i < toks.len() && !is_punct(toks.get(i), ';') {
                     i += 1;
                 }
-                i += 1;
+                i = (i + 1).min(toks.len());
+                imports.push(toks[start..i].iter().cloned().collect());
             }
             TokenTree::Punct(p) if p.as_char() == '#' => {
                 if let Some(TokenTree::Group(g)) = toks.get(i + 1)
@@ -106,6 +111,7 @@ pub fn diesel_tables(tokens: TokenStream) -> Vec<DieselTable> {
                     module,
                     columns: columns(body.stream()),
                     span: name.span(),
+                    imports: imports.clone(),
                 });
                 i = j + 1;
             }

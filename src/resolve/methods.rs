@@ -5,8 +5,8 @@
 //! `Rc`, guards) are looked through; `?`, `unwrap()` and `expect()` take the first type
 //! argument (`Result<T, E>` gives `T`). Anything else stays unresolved: no guessing.
 
-use super::{Def, RefKind, Reference, Resolution, Resolver, Walk};
-use crate::modules::extract::{NsHint, Recv, TyRef};
+use super::{Binding, Def, RefKind, Reference, Resolution, Resolver, TYPE, Walk};
+use crate::modules::extract::{NsHint, Recv, TyRef, UseLeaf};
 use crate::modules::{Ctx, ItemId, ItemKind, ModuleId, ScopeId};
 
 /// Types whose methods are looked through to their first type argument.
@@ -63,6 +63,27 @@ const UNWRAP: &[&str] = &[
 ];
 
 const MAX_DEPTH: u32 = 12;
+
+/// `Type::f(..)` for a `Type` from outside the workspace (`String::new()`): taken to give a
+/// `Type`. It only matters for a workspace trait's methods implemented for that type (see
+/// [`Resolver::ext_trait_item`]); an outside type has no fields or impls of ours.
+fn external_call_ty(scope: ScopeId, segs: &[String]) -> Option<Typed> {
+    let [ty @ .., qual, _] = segs else {
+        return None;
+    };
+    if !qual.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut segs = ty.to_vec();
+    segs.push(qual.clone());
+    Some((
+        TyRef {
+            segs,
+            args: Vec::new(),
+        },
+        scope,
+    ))
+}
 
 type Typed = (TyRef, ScopeId);
 
@@ -167,6 +188,7 @@ impl Resolver<'_> {
                     }
                     _ => None,
                 },
+                Walk::External => external_call_ty(scope, segs),
                 _ => None,
             },
             Recv::Field(base, field) => {
@@ -185,7 +207,7 @@ impl Resolver<'_> {
                 if PASSTHROUGH.contains(&name.as_str()) {
                     return Some(self.strip_wrappers(t));
                 }
-                let (_, _, entry) = self.method_on(&t, name)?;
+                let (_, _, entry) = self.method_on(scope, &t, name)?;
                 let (imp, pos) = entry?;
                 let im = &self.p.impls[imp as usize];
                 Some((im.rets[pos as usize].clone()?, im.scope))
@@ -193,14 +215,77 @@ impl Resolver<'_> {
         }
     }
 
-    /// The impl module (and impl entry) of method `name` on a type.
+    /// Traits imported as `use path::Trait as _;` (see [`Resolver::anon_traits`]).
+    pub(super) fn collect_anon_traits(&mut self) {
+        for u in &self.p.uses {
+            let UseLeaf::Name { name, alias } = &u.leaf else {
+                continue;
+            };
+            if alias.as_deref() != Some("_") {
+                continue;
+            }
+            let mut segs = u.prefix.clone();
+            segs.push(name.clone());
+            let (origin, leading) = self.use_origin(u);
+            if let Walk::Found {
+                def: Def::Item(id), ..
+            } = self.walk(origin, &segs, leading, NsHint::Type)
+                && self.p.items[id as usize].kind == ItemKind::Trait
+            {
+                self.anon_traits.entry(u.scope).or_default().push(id);
+            }
+        }
+    }
+
+    /// Whether trait `tr` is in scope at `scope`, as a method call on it requires: defined or
+    /// imported (renamed, or `as _`) in the module or an enclosing block, or glob-imported
+    /// there. Parent modules do not count.
+    fn trait_in_scope(&self, scope: ScopeId, tr: ItemId) -> bool {
+        let name = &self.p.items[tr as usize].name;
+        let is_tr = |b: &Binding| b.def == Def::Item(tr);
+        let mut s = Some(scope);
+        while let Some(id) = s {
+            let n = &self.names[id as usize];
+            if n.explicit[TYPE].get(name).is_some_and(is_tr)
+                || self.glob_find(id, name, TYPE).0.as_ref().is_some_and(is_tr)
+                || self.anon_traits.get(&id).is_some_and(|v| v.contains(&tr))
+                || n.explicit[TYPE].values().any(is_tr)
+            {
+                return true;
+            }
+            s = self.p.scopes[id as usize].parent;
+        }
+        false
+    }
+
+    /// Item `name` of a workspace trait implemented for the outside type named `ty` (its
+    /// last path segment), when that trait is in scope at `scope`: a method call or
+    /// `Type::method` path to it compiles only then.
+    pub(super) fn ext_trait_item(
+        &self,
+        scope: ScopeId,
+        ty: &str,
+        name: &str,
+    ) -> Option<(ModuleId, ItemId)> {
+        let impls = self.ext_assoc.get(&(ty.to_string(), name.to_string()))?;
+        impls
+            .iter()
+            .find(|(_, tr)| self.trait_in_scope(scope, *tr))
+            .copied()
+    }
+
+    /// The impl module (and impl entry) of method `name` on a type, called at `scope`.
     #[allow(clippy::type_complexity)]
-    fn method_on(&self, t: &Typed, name: &str) -> Option<(ModuleId, ItemId, Option<(u32, u32)>)> {
+    fn method_on(
+        &self,
+        scope: ScopeId,
+        t: &Typed,
+        name: &str,
+    ) -> Option<(ModuleId, ItemId, Option<(u32, u32)>)> {
         let Some(id) = self.type_item(t, 0) else {
             // A workspace trait implemented for a type from outside the workspace.
-            let last = t.0.segs.last()?;
-            let (m, tr) = self.ext_assoc.get(&(last.clone(), name.to_string()))?;
-            return Some((*m, *tr, None));
+            let (m, tr) = self.ext_trait_item(scope, t.0.segs.last()?, name)?;
+            return Some((m, tr, None));
         };
         if let Some((m, entry)) = self.assoc.get(&(id, name.to_string())) {
             return Some((*m, id, *entry));
@@ -220,7 +305,7 @@ impl Resolver<'_> {
             let Some(t) = self.eval(mc.scope, &mc.recv, 0) else {
                 continue;
             };
-            let Some((module, owner, _)) = self.method_on(&t, &mc.name) else {
+            let Some((module, owner, _)) = self.method_on(mc.scope, &t, &mc.name) else {
                 continue;
             };
             out.refs.push(Reference {

@@ -193,8 +193,11 @@ struct Resolver<'p> {
     /// member position) when known: its return type feeds method-call resolution.
     assoc: HashMap<(ItemId, String), AssocEntry>,
     /// Workspace traits implemented for types outside the workspace:
-    /// (type's last path segment, item name) -> (impl module, trait).
-    ext_assoc: HashMap<(String, String), (ModuleId, ItemId)>,
+    /// (type's last path segment, item name) -> every (impl module, trait).
+    ext_assoc: HashMap<(String, String), Vec<(ModuleId, ItemId)>>,
+    /// Traits imported as `use path::Trait as _;`, per scope: they bind no name but put the
+    /// trait's methods in scope.
+    anon_traits: HashMap<ScopeId, Vec<ItemId>>,
     /// `macro_rules!` of each crate by name, for `#[macro_use]` textual scoping.
     crate_macros: HashMap<(u32, String), Vec<ItemId>>,
     /// Traits each type implements (from `impl Trait for Type`).
@@ -214,6 +217,7 @@ pub fn resolve(p: &Program) -> Resolution {
             (0..p.scopes.len()).map(|_| Default::default()).collect(),
         ),
         ext_assoc: HashMap::default(),
+        anon_traits: HashMap::default(),
         crate_macros: HashMap::default(),
         impl_types: vec![ImplTypes::default(); p.impls.len()],
     };
@@ -221,6 +225,7 @@ pub fn resolve(p: &Program) -> Resolution {
     r.collect_definitions();
     let unresolved_imports = r.resolve_imports();
     r.collect_impls();
+    r.collect_anon_traits();
     let mut res = r.resolve_refs();
     r.resolve_methods(&mut res);
     res.unresolved_imports = unresolved_imports;
@@ -324,13 +329,26 @@ impl<'p> Resolver<'p> {
             .or_insert(b);
     }
 
+    /// The visibility of each `mod` declaration, by the declaring scope and name. Cfg
+    /// alternatives of one module take the widest; a module no `mod` item declares (crate
+    /// roots, the modules diesel's `table!` makes) is public.
+    fn mod_visibility(&self) -> HashMap<(ScopeId, &'p str), Vis> {
+        let mut vis: HashMap<(ScopeId, &str), Vis> = HashMap::default();
+        for it in self.p.items.iter().filter(|it| it.kind == ItemKind::Mod) {
+            let v = vis.entry((it.scope, it.name.as_str())).or_insert(it.vis);
+            *v = (*v).max(it.vis);
+        }
+        vis
+    }
+
     fn collect_definitions(&mut self) {
         let p = self.p;
+        let mod_vis = self.mod_visibility();
         for (id, m) in p.modules.iter().enumerate() {
             for (name, child) in &m.children {
                 let b = Binding {
                     def: Def::Module(*child),
-                    vis: Vis::Pub,
+                    vis: *mod_vis.get(&(m.scope, name.as_str())).unwrap_or(&Vis::Pub),
                     home: id as ModuleId,
                     via: Vec::new(),
                     origin: None,
@@ -339,6 +357,9 @@ impl<'p> Resolver<'p> {
             }
         }
         for (id, it) in p.items.iter().enumerate() {
+            if it.kind == ItemKind::Mod {
+                continue; // bound above, as the module
+            }
             let id = id as ItemId;
             let def = if it.kind == ItemKind::ExternCrate {
                 let target = it.alias_of.as_ref().map(|a| a[0].as_str()).unwrap_or("");
@@ -461,14 +482,7 @@ impl<'p> Resolver<'p> {
                     };
                     low = low.min(l);
                     let Some(b) = b else { continue };
-                    let same_crate =
-                        self.p.modules[m as usize].krate == self.p.modules[importer as usize].krate;
-                    let visible = match b.vis {
-                        Vis::Pub => true,
-                        Vis::Crate | Vis::Restricted => same_crate,
-                        Vis::Private => self.is_within(importer, b.home),
-                    };
-                    if !visible || b.origin == Some(ui) {
+                    if !self.visible_from(&b, importer) || b.origin == Some(ui) {
                         continue;
                     }
                     let mut via = vec![m];
@@ -658,6 +672,10 @@ impl<'p> Resolver<'p> {
         let first_def = cur;
         for (i, seg) in segs.iter().enumerate().skip(1) {
             let last = i + 1 == n;
+            // A qualifier that is a type alias is a reference to the alias (`Token::default()`
+            // with `type Token = child::Token;` names the alias's module, as rust-analyzer
+            // says); the item after it is looked up on the aliased type.
+            let written = cur;
             if let Def::Item(id) = cur {
                 cur = self.unalias(id, 0);
             }
@@ -691,7 +709,10 @@ impl<'p> Resolver<'p> {
                 }
                 Def::Item(id) => {
                     let it = &self.p.items[id as usize];
-                    quals.push(id);
+                    quals.push(match written {
+                        Def::Item(alias) => alias,
+                        _ => id,
+                    });
                     if let Some(v) = it.variants.iter().position(|v| v == seg) {
                         Def::Variant(id, v as u32)
                     } else if let Some((m, _)) = self.assoc.get(&(id, seg.clone())) {
@@ -710,13 +731,10 @@ impl<'p> Resolver<'p> {
                 }
                 Def::Variant(..) | Def::Assoc { .. } => cur,
                 Def::External => {
-                    if last
-                        && let Some((m, tr)) =
-                            self.ext_assoc.get(&(segs[i - 1].clone(), seg.clone()))
-                    {
+                    if last && let Some((m, tr)) = self.ext_trait_item(scope, &segs[i - 1], seg) {
                         Def::Assoc {
-                            owner: *tr,
-                            module: *m,
+                            owner: tr,
+                            module: m,
                         }
                     } else {
                         return Walk::External;
@@ -753,14 +771,18 @@ impl<'p> Resolver<'p> {
         // stays open until all three namespaces are bound or the fixed point is reached.
         let mut bound: Vec<[bool; 3]> = vec![[false; 3]; p.uses.len()];
         let mut resolved = vec![false; p.uses.len()];
+        // Privacy: an import binds only what its module may see. One that sees nothing when
+        // the fixed point is reached (the code would not compile, or a visibility we do not
+        // model) takes what is there, in one more, lenient round.
+        let mut lenient = false;
         loop {
             self.clear_glob_memo();
             let mut progress = false;
             for &ui in &imports {
-                if bound[ui as usize].iter().all(|b| *b) {
+                if bound[ui as usize].iter().all(|b| *b) || (lenient && resolved[ui as usize]) {
                     continue;
                 }
-                let Some(bindings) = self.try_import(ui) else {
+                let Some(bindings) = self.try_import(ui, lenient) else {
                     continue;
                 };
                 if !resolved[ui as usize] {
@@ -821,7 +843,10 @@ impl<'p> Resolver<'p> {
             }
             progress |= self.propagate_external_globs();
             if !progress {
-                break;
+                if lenient {
+                    break;
+                }
+                lenient = true;
             }
         }
         // Unresolved imports: bind their names to Unknown so uses of them are not mistaken for
@@ -852,7 +877,7 @@ impl<'p> Resolver<'p> {
     }
 
     /// The bindings a `use` brings in, per namespace; `None` while its path does not resolve.
-    fn try_import(&self, ui: u32) -> Option<Vec<(usize, Binding)>> {
+    fn try_import(&self, ui: u32, lenient: bool) -> Option<Vec<(usize, Binding)>> {
         let u = &self.p.uses[ui as usize];
         let UseLeaf::Name { name, .. } = &u.leaf else {
             return None;
@@ -903,25 +928,31 @@ impl<'p> Resolver<'p> {
         };
         match def {
             Def::Module(m) => {
-                let mut out = Vec::new();
-                for ns in [TYPE, VALUE, MACRO] {
-                    if let Some(b) = self.lookup_in_module(m, name, ns) {
+                let mut found: Vec<(usize, Binding)> = [TYPE, VALUE, MACRO]
+                    .into_iter()
+                    .filter_map(|ns| Some((ns, self.lookup_in_module(m, name, ns)?)))
+                    .collect();
+                if found.is_empty() && self.names[self.module_scope(m) as usize].external_glob {
+                    return Some(vec![
+                        (TYPE, mk(Def::External, vec![])),
+                        (VALUE, mk(Def::External, vec![])),
+                    ]);
+                }
+                // rustc imports only the namespaces the importer may see: `use routes::login`
+                // is the re-exported fn, not the private module `login` beside it.
+                if !lenient {
+                    found.retain(|(_, b)| self.visible_from(b, u.module));
+                }
+                let out: Vec<(usize, Binding)> = found
+                    .into_iter()
+                    .map(|(ns, b)| {
                         let mut v = via.clone();
                         v.push(m);
                         v.extend(b.via.iter().copied());
-                        out.push((ns, mk(b.def, v)));
-                    }
-                }
-                if out.is_empty() {
-                    if self.names[self.module_scope(m) as usize].external_glob {
-                        return Some(vec![
-                            (TYPE, mk(Def::External, vec![])),
-                            (VALUE, mk(Def::External, vec![])),
-                        ]);
-                    }
-                    return None;
-                }
-                Some(out)
+                        (ns, mk(b.def, v))
+                    })
+                    .collect();
+                (!out.is_empty()).then_some(out)
             }
             Def::Item(id) => {
                 let it = &self.p.items[id as usize];
@@ -942,6 +973,17 @@ impl<'p> Resolver<'p> {
                 (VALUE, mk(Def::External, vec![])),
             ]),
             _ => None,
+        }
+    }
+
+    /// Whether code in module `from` may name binding `b` (`pub(in path)` is taken as
+    /// `pub(crate)`).
+    fn visible_from(&self, b: &Binding, from: ModuleId) -> bool {
+        let krate = |m: ModuleId| self.p.modules[m as usize].krate;
+        match b.vis {
+            Vis::Pub => true,
+            Vis::Crate | Vis::Restricted => krate(b.home) == krate(from),
+            Vis::Private => self.is_within(from, b.home),
         }
     }
 
@@ -1002,9 +1044,8 @@ impl<'p> Resolver<'p> {
                     && let Some(last) = ty.last()
                 {
                     for name in &im.items {
-                        self.ext_assoc
-                            .entry((last.clone(), name.clone()))
-                            .or_insert((im.module, t));
+                        let impls = self.ext_assoc.entry((last.clone(), name.clone()));
+                        impls.or_default().push((im.module, t));
                     }
                 }
                 continue;
@@ -1135,8 +1176,11 @@ impl<'p> Resolver<'p> {
     fn resolve_refs(&self) -> Resolution {
         let p = self.p;
         let mut out = Resolution::default();
-        // `use` declarations are references too.
+        // `use` declarations are references too, but not those a macro's expansion made.
         for (ui, u) in p.uses.iter().enumerate() {
+            if u.synthetic {
+                continue;
+            }
             let mut segs = u.prefix.clone();
             let (written_leaf, glob) = match &u.leaf {
                 UseLeaf::Name { name, .. } => (name.clone(), false),
