@@ -607,12 +607,21 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
             .help("declare domains as `[domains.NAME]` tables")
         });
     }
-    if let Some(cycle) = declared_cycle(&domains) {
+    for (cycle, group) in declared_cycles(&domains) {
+        let more = if group.len() + 1 > cycle.len() {
+            format!(
+                " (and {} more domains in the group: {})",
+                group.len() + 1 - cycle.len(),
+                group.join(", ")
+            )
+        } else {
+            String::new()
+        };
         errors.push(ConfigError {
             warning: true,
             ..ConfigError::new(
                 "config-declared-cycle",
-                format!("depends_on declares a cycle: {}", cycle.join(" -> ")),
+                format!("depends_on declares a cycle: {}{more}", cycle.join(" -> ")),
                 domains.iter().find(|d| d.name == cycle[0]).map(|d| d.span.clone()),
             )
             .help("domains that may use each other cannot be extracted separately; consider merging them")
@@ -655,10 +664,39 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// A cycle in the declared depends_on graph, if any (shortest found from the first domain).
-fn declared_cycle(domains: &[Domain]) -> Option<Vec<String>> {
+/// One cycle per strongly connected group of the declared depends_on graph: the shortest
+/// through the group's first domain, and the group's domains.
+fn declared_cycles(domains: &[Domain]) -> Vec<(Vec<String>, Vec<String>)> {
     let idx = |n: &str| domains.iter().position(|d| d.name == n);
-    for (start, _) in domains.iter().enumerate() {
+    let mut g = petgraph::graph::DiGraph::<usize, ()>::new();
+    let nodes: Vec<_> = (0..domains.len()).map(|i| g.add_node(i)).collect();
+    for (i, d) in domains.iter().enumerate() {
+        for (dep, _) in &d.depends_on {
+            if let Some(j) = idx(dep).filter(|j| *j != i) {
+                g.add_edge(nodes[i], nodes[j], ());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for scc in petgraph::algo::tarjan_scc(&g)
+        .into_iter()
+        .filter(|s| s.len() > 1)
+    {
+        let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
+        members.sort_unstable();
+        if let Some(cycle) = declared_cycle(domains, members[0]) {
+            let names = members.iter().map(|m| domains[*m].name.clone()).collect();
+            out.push((cycle, names));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The shortest cycle of the declared depends_on graph through `start`, if any.
+fn declared_cycle(domains: &[Domain], start: usize) -> Option<Vec<String>> {
+    let idx = |n: &str| domains.iter().position(|d| d.name == n);
+    {
         // BFS back to start.
         let mut prev = vec![usize::MAX; domains.len()];
         let mut queue = std::collections::VecDeque::new();
@@ -1036,6 +1074,36 @@ depends_on = ["*"]
         assert!(
             w.iter()
                 .any(|w| w.code == "config-declared-cycle" && w.message.contains("a -> b -> a"))
+        );
+    }
+
+    /// Every strongly connected group of depends_on is warned, not only the first.
+    #[test]
+    fn every_declared_cycle_is_warned() {
+        let d = |n: &str, deps: &str| {
+            format!("[domains.{n}]\nmodules=[\"crate::{n}\"]\ndepends_on=[{deps}]\n")
+        };
+        let text = [
+            d("a", "\"b\""),
+            d("b", "\"c\""),
+            d("c", "\"a\", \"b\""),
+            d("x", "\"y\""),
+            d("y", "\"x\""),
+            d("z", "\"a\""),
+        ]
+        .concat();
+        let w = parse_str(&text, "d.toml").unwrap().warnings;
+        let msgs: Vec<&str> = w
+            .iter()
+            .filter(|w| w.code == "config-declared-cycle")
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "depends_on declares a cycle: a -> b -> c -> a",
+                "depends_on declares a cycle: x -> y -> x",
+            ]
         );
     }
 }

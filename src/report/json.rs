@@ -92,6 +92,9 @@ struct FindingJson<'a> {
     cfg: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cycle: Vec<CycleEdgeJson<'a>>,
+    /// domain-cycle: the cheapest dependencies to cut to break the group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cut: Vec<CycleEdgeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     modules: Vec<&'a str>,
     /// facade-reexport: every item the `pub use` re-exports from the target domain.
@@ -124,6 +127,21 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
     let p = &c.analysis.program;
     let refs = &c.analysis.resolution.refs;
     let dname = |d: Option<usize>| d.map(|d| c.config.domains[d].name.as_str());
+    let edge = |e: &crate::rules::CycleEdge| {
+        let r = &refs[e.example];
+        CycleEdgeJson {
+            from_domain: &c.config.domains[e.from].name,
+            to_domain: &c.config.domains[e.to].name,
+            references: e.references,
+            example: Location2 {
+                from_module: &p.modules[r.from as usize].path,
+                to_item: &r.item,
+                file: p.file_rel(r.file),
+                line: r.span.start.line,
+                column: r.span.start.col + 1,
+            },
+        }
+    };
     let findings = c
         .findings
         .iter()
@@ -148,25 +166,8 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
                 end_line: f.span.end.line,
                 end_column: f.span.end.col + 1,
                 cfg: crate::rules::finding_cfg(c, f).map(|c| c.to_string()),
-                cycle: f
-                    .cycle
-                    .iter()
-                    .map(|e| {
-                        let r = &refs[e.example];
-                        CycleEdgeJson {
-                            from_domain: &c.config.domains[e.from].name,
-                            to_domain: &c.config.domains[e.to].name,
-                            references: e.references,
-                            example: Location2 {
-                                from_module: &p.modules[r.from as usize].path,
-                                to_item: &r.item,
-                                file: p.file_rel(r.file),
-                                line: r.span.start.line,
-                                column: r.span.start.col + 1,
-                            },
-                        }
-                    })
-                    .collect(),
+                cycle: f.cycle.iter().map(edge).collect(),
+                cut: f.cut.iter().map(edge).collect(),
                 modules: f
                     .modules
                     .iter()

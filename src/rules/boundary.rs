@@ -188,6 +188,7 @@ fn push(
         modules: Vec::new(),
         names: Vec::new(),
         also,
+        cut: Vec::new(),
     });
 }
 
@@ -255,5 +256,6 @@ fn facade(input: &Input, out: &mut Vec<Finding>, ids: &[usize], from: DomainId, 
         modules: Vec::new(),
         names,
         also: Vec::new(),
+        cut: Vec::new(),
     });
 }

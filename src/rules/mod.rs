@@ -101,8 +101,11 @@ pub struct Finding {
     pub cycle: Vec<CycleEdge>,
     /// Modules counted by the finding (unassigned-module: the module and its descendants).
     pub modules: Vec<ModuleId>,
-    /// facade-reexport: the items one `pub use` re-exports from the target domain.
+    /// facade-reexport: the items one `pub use` re-exports from the target domain;
+    /// domain-cycle: the domains of the group.
     pub names: Vec<String>,
+    /// domain-cycle: the cheapest dependencies to cut to break the group's cycles.
+    pub cut: Vec<CycleEdge>,
     /// Other rules the same reference breaks (a forbidden dependency that also goes around
     /// the target's interface): one finding, naming every problem.
     pub also: Vec<Rule>,

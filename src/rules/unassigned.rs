@@ -68,6 +68,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             modules,
             names: Vec::new(),
             also: Vec::new(),
+            cut: Vec::new(),
         });
     }
 }
