@@ -9,6 +9,7 @@
 //! `cli` wires them together; `main.rs` only calls [`cli::main`].
 
 pub mod analysis;
+pub mod atomic;
 pub mod baseline;
 pub mod cli;
 pub mod config;
