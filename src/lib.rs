@@ -5,10 +5,12 @@
 //! `workspace` (cargo metadata) -> `modules` (syn, parallel) -> `resolve` (names to items)
 //! -> `graph` (petgraph) -> `config` (domains.toml) -> `rules` (findings) -> `report` (output).
 //! `data` (tables read and written) and `score` (extraction readiness) build on the same
-//! resolved references.
+//! resolved references. `init` writes a first configuration and `sync` keeps its `depends_on`
+//! in line with the code; `atomic` replaces files safely.
 //! `cli` wires them together; `main.rs` only calls [`cli::main`].
 
 pub mod analysis;
+pub mod atomic;
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -21,4 +23,5 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod score;
+pub mod sync;
 pub mod workspace;

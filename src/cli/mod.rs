@@ -2,6 +2,8 @@
 //! with clap, runs the pipeline, picks the reporter, maps the outcome to an exit status:
 //! 0 clean, 1 findings at deny level, 2 usage or configuration error.
 
+mod sync;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -41,6 +43,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
     Score(ScoreArgs),
+    /// Rewrite depends_on in domains.toml to match the code (prints what it would change
+    /// unless --add or --prune is given; --check exits 1 when out of date)
+    Sync(sync::SyncArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -423,6 +428,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(a),
         Command::Explain(a) => explain(a),
         Command::Score(a) => score(a),
+        Command::Sync(a) => sync::run(a),
     }
 }
 
