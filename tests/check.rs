@@ -523,3 +523,56 @@ fn composition_roots_are_held_to_interfaces_only_when_asked() {
         ]
     );
 }
+
+/// Issue 12 item 3: `interface` entries naming items, and `interface_exact` modules.
+#[test]
+fn interfaces_can_name_items_and_exact_modules() {
+    let m = fixture("interfaces").join("Cargo.toml");
+    let m = m.to_str().unwrap();
+    let r = run(&["check", "--manifest-path", m, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows: Vec<(String, String, String, String)> = actual_findings(&r.stdout);
+    let want: Vec<(String, String, String, String)> = [
+        ("src/orders.rs:14:19", "payhub::billing::stripe::Client"),
+        ("src/orders.rs:15:18", "payhub::identity::api::impersonate"),
+        ("src/orders.rs:16:18", "payhub::identity::store::load"),
+    ]
+    .iter()
+    .map(|(at, item)| {
+        (
+            "interface-bypass".into(),
+            at.to_string(),
+            "payhub::orders".into(),
+            item.to_string(),
+        )
+    })
+    .collect();
+    assert_eq!(rows, want);
+    // An item name that does not exist is a configuration error with a suggestion.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("domains.toml");
+    let text = std::fs::read_to_string(fixture("interfaces").join("domains.toml"))
+        .unwrap()
+        .replace("api::current_user", "api::curent_user");
+    std::fs::write(&cfg, text).unwrap();
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m,
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("config-no-match"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("pattern `crate::identity::api::curent_user` matches no module and no item"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean `current_user`?"),
+        "{}",
+        r.stderr
+    );
+}

@@ -64,6 +64,8 @@ struct RawDomain {
     #[serde(default)]
     interface: Vec<Spanned<String>>,
     #[serde(default)]
+    interface_exact: Vec<Spanned<String>>,
+    #[serde(default)]
     shared: bool,
     #[serde(default)]
     tables: Vec<Spanned<String>>,
@@ -181,6 +183,8 @@ pub struct Domain {
     /// `depends_on = ["*"]`: a composition root that may use every domain.
     pub depends_on_any: bool,
     pub interface: Vec<Pattern>,
+    /// Modules whose own items are the interface, not their submodules.
+    pub interface_exact: Vec<Pattern>,
     pub shared: bool,
     /// `events = [..]`: modules holding the events/messages the domain publishes for others
     /// to consume asynchronously (a queue, a bus with durable delivery).
@@ -488,6 +492,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         let modules = pats(dom.modules, &mut errors);
         let modules_exact = pats(dom.modules_exact, &mut errors);
         let interface = pats(dom.interface, &mut errors);
+        let interface_exact = pats(dom.interface_exact, &mut errors);
         let events = pats(dom.events, &mut errors);
         let tables = dom
             .tables
@@ -529,6 +534,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
             depends_on,
             depends_on_any,
             interface,
+            interface_exact,
             events,
             shared: dom.shared,
             tables,
@@ -734,8 +740,16 @@ fn declared_cycle(domains: &[Domain], start: usize) -> Option<Vec<String>> {
 #[derive(Clone, Debug, Default)]
 pub struct Assignment {
     pub domain_of: Vec<Option<DomainId>>,
-    /// Modules inside an interface pattern of their domain.
+    /// Modules inside an interface pattern of their domain (`interface`: with their
+    /// submodules; `interface_exact`: the module alone).
     pub is_interface: Vec<bool>,
+    /// Items named by `interface` entries (`crate::billing::charge`), by full path.
+    pub interface_items: std::collections::HashSet<String>,
+    /// The modules those items are in, with the item names; for `interface_exact` modules,
+    /// every name they define or re-export (not their submodules).
+    pub interface_item_names: std::collections::HashSet<(ModuleId, String)>,
+    /// `interface_exact` modules: their own items are interface, their submodules are not.
+    pub is_interface_exact: Vec<bool>,
     /// Modules inside an `events` pattern of their domain.
     pub is_event: Vec<bool>,
 }
@@ -782,7 +796,10 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
         pat: &'a Pattern,
     }
     let mut self_claims: Vec<Vec<Claim>> = (0..n).map(|_| Vec::new()).collect();
-    let matched_modules = |pat: &Pattern, errors: &mut Vec<ConfigError>| -> Vec<ModuleId> {
+    let matched_modules = |pat: &Pattern,
+                           errors: &mut Vec<ConfigError>,
+                           quiet: bool|
+     -> Vec<ModuleId> {
         let crates = select_crates(primary, p, &pat.krate);
         if crates.is_empty() {
             let what = match &pat.krate {
@@ -815,7 +832,7 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
                 crates.contains(k) && pat.matches(&segs)
             })
         };
-        if out.is_empty() && !inactive() {
+        if out.is_empty() && !quiet && !inactive() {
             errors.push(
                 ConfigError::new(
                     "config-no-match",
@@ -831,7 +848,7 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
     for (di, d) in cfg.domains.iter().enumerate() {
         for (exact, list) in [(false, &d.modules), (true, &d.modules_exact)] {
             for pat in list {
-                for m in matched_modules(pat, &mut errors) {
+                for m in matched_modules(pat, &mut errors, false) {
                     self_claims[m as usize].push(Claim {
                         domain: di,
                         exact,
@@ -898,58 +915,198 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
         }
     }
     let mut is_interface = vec![false; n];
+    let mut is_interface_exact = vec![false; n];
     let mut is_event = vec![false; n];
+    let mut items = InterfaceItems::default();
     for (di, d) in cfg.domains.iter().enumerate() {
-        for (pats, flags, what, code) in [
+        let outside = |m: ModuleId, pat: &Pattern, what: &str, code: &'static str| {
+            let owner = domain_of[m as usize]
+                .map(|o| format!("domain `{}`", cfg.domains[o].name))
+                .unwrap_or_else(|| "no domain".to_string());
+            ConfigError::new(
+                code,
+                format!(
+                    "{what} `{}` of domain `{}` is module `{}`, which belongs to {owner}",
+                    pat.text, d.name, p.modules[m as usize].path
+                ),
+                Some(pat.span.clone()),
+            )
+            .help(format!(
+                "an {what} must be one of `{}`'s own modules",
+                d.name
+            ))
+        };
+        // (patterns, events, with submodules, names items, what, code)
+        for (pats, events, subtree, item_level, what, code) in [
             (
                 &d.interface,
-                &mut is_interface,
+                false,
+                true,
+                true,
+                "interface",
+                "config-interface-outside",
+            ),
+            (
+                &d.interface_exact,
+                false,
+                false,
+                false,
                 "interface",
                 "config-interface-outside",
             ),
             (
                 &d.events,
-                &mut is_event,
+                true,
+                true,
+                false,
                 "events module",
                 "config-events-outside",
             ),
         ] {
             for pat in pats {
-                for m in matched_modules(pat, &mut errors) {
-                    // The pattern claims the module and its descendants.
+                let flags = match (events, subtree) {
+                    (true, _) => &mut is_event,
+                    (false, true) => &mut is_interface,
+                    (false, false) => &mut is_interface_exact,
+                };
+                let mods = matched_modules(pat, &mut errors, item_level);
+                if mods.is_empty() && item_level {
+                    // `crate::billing::charge`: an item of module `crate::billing`.
+                    match interface_item(p, pat, |m| matched_modules(m, &mut Vec::new(), true)) {
+                        Ok(found) => {
+                            for (m, name) in found {
+                                if domain_of[m as usize] != Some(di) {
+                                    errors.push(outside(m, pat, what, code));
+                                }
+                                items.add(p, m, name);
+                            }
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+                for m in mods {
                     for (mid, flag) in flags.iter_mut().enumerate() {
-                        if is_descendant(p, mid as ModuleId, m) && domain_of[mid] == Some(di) {
+                        let inside = if subtree {
+                            is_descendant(p, mid as ModuleId, m)
+                        } else {
+                            mid as ModuleId == m
+                        };
+                        if inside && domain_of[mid] == Some(di) {
                             *flag = true;
                         }
                     }
                     if domain_of[m as usize] != Some(di) {
-                        let owner = domain_of[m as usize]
-                            .map(|o| format!("domain `{}`", cfg.domains[o].name))
-                            .unwrap_or_else(|| "no domain".to_string());
-                        errors.push(
-                            ConfigError::new(
-                                code,
-                                format!(
-                                    "{what} `{}` of domain `{}` is module `{}`, which belongs to {owner}",
-                                    pat.text, d.name, p.modules[m as usize].path
-                                ),
-                                Some(pat.span.clone()),
-                            )
-                            .help(format!("an {what} must be one of `{}`'s own modules", d.name)),
-                        );
+                        errors.push(outside(m, pat, what, code));
                     }
                 }
             }
+        }
+    }
+    // An exact interface module's names are interface items: reached through the module's
+    // own scope (`crate::billing::charge`, a re-export in it), not through its submodules.
+    for m in (0..n).filter(|m| is_interface_exact[*m]) {
+        for name in module_names(p, m as ModuleId, false) {
+            items.names.insert((m as ModuleId, name.to_string()));
         }
     }
     (
         Assignment {
             domain_of,
             is_interface,
+            interface_items: items.paths,
+            interface_item_names: items.names,
+            is_interface_exact,
             is_event,
         },
         errors,
     )
+}
+
+/// Items that `interface` entries name, by full path and by (module, name).
+#[derive(Default)]
+struct InterfaceItems {
+    paths: std::collections::HashSet<String>,
+    names: std::collections::HashSet<(ModuleId, String)>,
+}
+
+impl InterfaceItems {
+    fn add(&mut self, p: &Program, m: ModuleId, name: String) {
+        self.paths
+            .insert(format!("{}::{name}", p.modules[m as usize].path));
+        self.names.insert((m, name));
+    }
+}
+
+/// The names a module offers at its top level: its items (child modules too when `mods`)
+/// and its non-private imports.
+fn module_names(p: &Program, m: ModuleId, mods: bool) -> Vec<&str> {
+    let scope = p.modules[m as usize].scope;
+    let items = p
+        .items
+        .iter()
+        .filter(|i| i.scope == scope && (mods || i.kind != crate::modules::ItemKind::Mod))
+        .map(|i| i.name.as_str());
+    let uses = p
+        .uses
+        .iter()
+        .filter(|u| u.scope == scope && u.vis != crate::modules::Vis::Private)
+        .filter_map(|u| match &u.leaf {
+            crate::modules::extract::UseLeaf::Name { name, alias } => {
+                Some(alias.as_deref().unwrap_or(name.as_str()))
+            }
+            crate::modules::extract::UseLeaf::Glob => None,
+        });
+    items.chain(uses).collect()
+}
+
+/// An `interface` entry that names an item (`crate::billing::charge`): the modules its
+/// prefix matches that define or re-export the name. No match is `config-no-match`, with the
+/// closest name those modules offer.
+fn interface_item(
+    p: &Program,
+    pat: &Pattern,
+    mut modules_of: impl FnMut(&Pattern) -> Vec<ModuleId>,
+) -> Result<Vec<(ModuleId, String)>, ConfigError> {
+    let no_match = || {
+        ConfigError::new(
+            "config-no-match",
+            format!("pattern `{}` matches no module and no item", pat.text),
+            Some(pat.span.clone()),
+        )
+        .label("matches nothing")
+    };
+    let Some((pattern::Seg::Lit(name), prefix)) = pat.segs.split_last() else {
+        return Err(no_match()
+            .help("check the spelling with `cargo domains modules`, or remove the pattern"));
+    };
+    let parent = Pattern {
+        segs: prefix.to_vec(),
+        ..pat.clone()
+    };
+    let mods = modules_of(&parent);
+    let found: Vec<(ModuleId, String)> = mods
+        .iter()
+        .filter(|m| module_names(p, **m, true).contains(&name.as_str()))
+        .map(|m| (*m, name.clone()))
+        .collect();
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    let offered: Vec<String> = mods
+        .iter()
+        .flat_map(|m| module_names(p, *m, true))
+        .map(str::to_string)
+        .collect();
+    let help = match closest(name, &offered) {
+        Some(c) => format!("no module or item `{name}` there; did you mean `{c}`?"),
+        None if mods.is_empty() => {
+            "check the spelling with `cargo domains modules`, or remove the pattern".to_string()
+        }
+        None => format!(
+            "no module or item `{name}` there; an interface names modules or the items a module defines or re-exports"
+        ),
+    };
+    Err(no_match().help(help))
 }
 
 pub fn is_descendant(p: &Program, m: ModuleId, ancestor: ModuleId) -> bool {

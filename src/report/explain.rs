@@ -151,7 +151,12 @@ pub fn explain(c: &Checked, from: DomainId, to: DomainId) -> Explanation {
         to: td.name.clone(),
         allowed,
         reason,
-        interface: td.interface.iter().map(|p| p.text.clone()).collect(),
+        interface: td
+            .interface
+            .iter()
+            .chain(&td.interface_exact)
+            .map(|p| p.text.clone())
+            .collect(),
         references: ids.len(),
         forbidden_sites,
         interface_bypasses: bypasses,

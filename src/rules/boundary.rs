@@ -17,10 +17,12 @@ pub fn allowed(input: &Input, from: DomainId, to: DomainId) -> bool {
         || d[from].depends_on.iter().any(|(n, _)| *n == d[to].name)
 }
 
-/// Whether a reference to domain `to` respects its interface (true when it has none).
+/// Whether a reference to domain `to` respects its interface (true when it has none): it
+/// reaches an interface module (`interface`, with submodules; `interface_exact`, the module
+/// alone) or an interface item, or passes through one on the way (a re-export).
 pub fn through_interface(input: &Input, r: &Reference, to: DomainId) -> bool {
     let dom = &input.config.domains[to];
-    if dom.interface.is_empty() {
+    if dom.interface.is_empty() && dom.interface_exact.is_empty() {
         return true;
     }
     let asg = input.assignment;
@@ -28,16 +30,41 @@ pub fn through_interface(input: &Input, r: &Reference, to: DomainId) -> bool {
     // A domain's events modules are published surface too.
     let public = |m: usize| asg.is_interface[m] || asg.is_event[m];
     if public(r.to as usize)
+        || asg.is_interface_exact[r.to as usize]
         || r.via
             .iter()
             .any(|m| public(*m as usize) && asg.domain_of[*m as usize] == Some(to))
     {
         return true;
     }
+    // An interface item (`crate::billing::charge`), or an associated item of one.
+    let item_path = |path: &str| {
+        asg.interface_items.contains(path)
+            || path
+                .match_indices("::")
+                .any(|(i, _)| asg.interface_items.contains(&path[..i]))
+    };
+    let leaf = r
+        .written
+        .rsplit("::")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if item_path(&r.item)
+        || r.via
+            .iter()
+            .any(|m| asg.interface_item_names.contains(&(*m, leaf.clone())))
+    {
+        return true;
+    }
     // Naming a module on the way to the interface (`use crate::identity;`) is fine.
     if let Def::Module(m) = r.target {
-        return (0..p.modules.len())
-            .any(|i| public(i) && crate::config::is_descendant(p, i as u32, m));
+        return (0..p.modules.len()).any(|i| {
+            (public(i) || asg.is_interface_exact[i]) && crate::config::is_descendant(p, i as u32, m)
+        }) || asg
+            .interface_item_names
+            .iter()
+            .any(|(i, _)| crate::config::is_descendant(p, *i, m));
     }
     false
 }
@@ -106,9 +133,11 @@ fn bypasses(input: &Input, r: &Reference, from: DomainId, to: DomainId) -> bool 
 }
 
 fn interfaces(input: &Input, to: DomainId) -> String {
-    let names: Vec<String> = input.config.domains[to]
+    let d = &input.config.domains[to];
+    let names: Vec<String> = d
         .interface
         .iter()
+        .chain(&d.interface_exact)
         .map(|p| format!("`{}`", p.text))
         .collect();
     names.join(" or ")

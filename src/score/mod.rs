@@ -536,7 +536,8 @@ fn is_contract(
     to: DomainId,
     root_exports: &std::collections::HashSet<(DomainId, String)>,
 ) -> bool {
-    if !c.config.domains[to].interface.is_empty() {
+    let dom = &c.config.domains[to];
+    if !dom.interface.is_empty() || !dom.interface_exact.is_empty() {
         return crate::rules::boundary::through_interface(input, r, to);
     }
     let p = &c.analysis.program;
