@@ -9,7 +9,7 @@ use crate::config::Level;
 use crate::diag::Location;
 
 /// Bumped on any incompatible change of the JSON output.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Output<'a> {
