@@ -576,3 +576,86 @@ fn interfaces_can_name_items_and_exact_modules() {
         r.stderr
     );
 }
+
+/// The invariants of issue 12 on one `check --format json` document: no two findings for one
+/// reference, one facade finding per re-export statement and target domain, no interface
+/// bypass from a composition root (`roots`: the domains with `depends_on = ["*"]`).
+fn assert_one_finding_per_decision(name: &str, json: &str, roots: &[String]) {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut sites = std::collections::BTreeSet::new();
+    let mut facades = std::collections::BTreeSet::new();
+    for f in v["findings"].as_array().unwrap() {
+        let at = format!("{}:{}:{}", f["file"], f["line"], f["column"]);
+        match f["rule"].as_str().unwrap() {
+            "domain-cycle" | "unassigned-module" => {}
+            "facade-reexport" => {
+                assert!(
+                    facades.insert((at, f["to_domain"].to_string())),
+                    "{name}: two facade findings for one statement and domain: {f}"
+                );
+            }
+            rule => {
+                if rule == "interface-bypass" {
+                    let from = f["from_domain"].as_str().unwrap_or_default();
+                    assert!(
+                        !roots.iter().any(|r| r == from),
+                        "{name}: composition root held to an interface: {f}"
+                    );
+                }
+                let key = (at, f["from_module"].to_string(), f["to_item"].to_string());
+                assert!(
+                    sites.insert(key),
+                    "{name}: two findings for one reference: {f}"
+                );
+            }
+        }
+    }
+}
+
+/// Domains declaring `depends_on = ["*"]` in a domains.toml.
+fn roots_of(cfg: &str) -> Vec<String> {
+    let t: toml::Table = toml::from_str(cfg).unwrap();
+    t.get("domains")
+        .and_then(|d| d.as_table())
+        .map(|d| {
+            d.iter()
+                .filter(|(_, v)| {
+                    v.get("depends_on")
+                        .and_then(|x| x.as_array())
+                        .is_some_and(|a| a.iter().any(|e| e.as_str() == Some("*")))
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_fixture_has_one_finding_per_decision() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        let dir = entry.path();
+        let Ok(cfg) = std::fs::read_to_string(dir.join("domains.toml")) else {
+            continue;
+        };
+        let m = dir.join("Cargo.toml");
+        let r = run(&[
+            "check",
+            "--manifest-path",
+            m.to_str().unwrap(),
+            "--format",
+            "json",
+            "--include-tests",
+        ]);
+        if r.code == 2 {
+            continue; // fixtures/broken: a configuration error by design
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert_one_finding_per_decision(&name, &r.stdout, &roots_of(&cfg));
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} fixtures checked");
+}
