@@ -92,13 +92,38 @@ impl Pattern {
     }
 }
 
+/// Pattern matching as a set of pattern positions advanced one module segment at a time:
+/// O(pattern × module) whatever the number of `**` (a backtracking match is exponential in
+/// them).
 fn match_segs(pat: &[Seg], m: &[&str]) -> bool {
-    match pat.split_first() {
-        None => m.is_empty(),
-        Some((Seg::DoubleStar, rest)) => (0..=m.len()).any(|k| match_segs(rest, &m[k..])),
-        Some((Seg::Star, rest)) => !m.is_empty() && match_segs(rest, &m[1..]),
-        Some((Seg::Lit(l), rest)) => m.first().is_some_and(|s| s == l) && match_segs(rest, &m[1..]),
+    // `**` also matches no segment: a position before one reaches the position after it.
+    let close = |states: &mut Vec<bool>| {
+        for i in 0..pat.len() {
+            if states[i] && pat[i] == Seg::DoubleStar {
+                states[i + 1] = true;
+            }
+        }
+    };
+    let mut states = vec![false; pat.len() + 1];
+    states[0] = true;
+    close(&mut states);
+    for seg in m {
+        let mut next = vec![false; pat.len() + 1];
+        for (i, p) in pat.iter().enumerate().filter(|(i, _)| states[*i]) {
+            match p {
+                Seg::DoubleStar => next[i] = true,
+                Seg::Star => next[i + 1] = true,
+                Seg::Lit(l) if l == seg => next[i + 1] = true,
+                Seg::Lit(_) => {}
+            }
+        }
+        close(&mut next);
+        if !next.iter().any(|s| *s) {
+            return false;
+        }
+        states = next;
     }
+    states[pat.len()]
 }
 
 fn is_ident(s: &str) -> bool {
@@ -114,6 +139,22 @@ mod tests {
 
     fn p(s: &str) -> Pattern {
         Pattern::parse(s, 0..s.len()).unwrap()
+    }
+
+    /// Issue 14 (9): many `**` against a deep module are linear, and still exact.
+    #[test]
+    fn double_stars_match_in_linear_time() {
+        let deep: Vec<String> = (0..60).map(|i| format!("m{i}")).collect();
+        let deep: Vec<&str> = deep.iter().map(String::as_str).collect();
+        let stars = format!("crate{}::nomatch", "::**".repeat(30));
+        assert!(!p(&stars).matches(&deep));
+        let stars = format!("crate{}::m59", "::**".repeat(30));
+        assert!(p(&stars).matches(&deep));
+        assert!(p("crate::**::m3::**::m10::*").matches(&deep[..12]));
+        assert!(!p("crate::**::m3::**::m10::*").matches(&deep[..11]));
+        assert!(p("crate::**").matches(&[]));
+        assert!(!p("crate::*").matches(&[]));
+        assert!(p("crate::a::**::b").matches(&["a", "b"]));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The module graph (petgraph): one node per module, one edge per (from, to) module pair,
 //! each edge carrying every reference site; and its condensation by domain.
 
+pub mod fas;
 pub mod view;
 
 use std::collections::BTreeMap;

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 
 use crate::analysis::Checked;
 use crate::config::DomainId;
@@ -191,7 +191,8 @@ fn module_lines(c: &Checked) -> Vec<u64> {
 fn cycle_component(c: &Checked) -> Vec<Option<usize>> {
     let g = &c.domain_graph.graph;
     let mut comp = vec![None; c.config.domains.len()];
-    for (i, scc) in tarjan_scc(g).into_iter().enumerate() {
+    // Kosaraju: iterative (petgraph's Tarjan recurses once per node of a chain).
+    for (i, scc) in kosaraju_scc(g).into_iter().enumerate() {
         if scc.len() > 1 {
             for n in scc {
                 comp[g[n]] = Some(i);

@@ -295,7 +295,7 @@ pub fn render(a: &Analysis, domains: &[Proposed], header: &str) -> Init {
             g.add_edge(nodes[x], nodes[*y], ());
         }
     }
-    let mut cycles: Vec<Vec<String>> = petgraph::algo::tarjan_scc(&g)
+    let mut cycles: Vec<Vec<String>> = petgraph::algo::kosaraju_scc(&g)
         .into_iter()
         .filter(|c| c.len() > 1)
         .map(|c| {

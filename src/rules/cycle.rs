@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::{CycleEdge, Finding, Input, Rule};
 use crate::config::{DomainId, Level};
-use crate::score::fas;
+use crate::graph::fas;
 
 /// Cut edges shown in the human message; the JSON has all of them.
 const SHOWN: usize = 8;

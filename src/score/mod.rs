@@ -5,11 +5,10 @@
 //! `../shared/research/scoring.md`.
 //!
 //! - [`syntax`]: the callers of references and the types of globals (re-read from the text);
-//! - [`fas`]: minimum feedback arc set (cycle component);
+//! - [`fas`](crate::graph::fas): minimum feedback arc set (cycle component), shared with `domain-cycle`;
 //! - [`tables`]: data ownership (tables written and read per domain, from `crate::data`);
 //! - [`render`]: human, Markdown and JSON output.
 
-pub mod fas;
 pub mod render;
 pub mod syntax;
 pub mod tables;
@@ -20,6 +19,7 @@ use serde::Serialize;
 
 use crate::analysis::Checked;
 use crate::config::DomainId;
+use crate::graph::fas;
 use crate::modules::{Ctx, FileId, ItemId, ItemKind, ModuleId, Span, Vis};
 use crate::resolve::{Def, RefKind};
 use syntax::{FileFacts, GlobalKind};

@@ -180,8 +180,8 @@ opaque SQL (tables unknown, lowers confidence):"
         "scoring {} (cycles: {} feedback arc set); not scored: {}",
         s.scoring_version,
         match s.feedback_arc_set {
-            super::fas::Method::Exact => "exact",
-            super::fas::Method::Greedy => "greedy Eades-Lin-Smyth",
+            crate::graph::fas::Method::Exact => "exact",
+            crate::graph::fas::Method::Greedy => "greedy Eades-Lin-Smyth",
         },
         if s.not_scored.is_empty() {
             "-".into()

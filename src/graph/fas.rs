@@ -52,7 +52,8 @@ pub fn feedback_arc_set(n: usize, edges: &[(usize, usize, f64)]) -> (Vec<usize>,
     (out, method)
 }
 
-/// Strongly connected components (Tarjan, iterative), each sorted, in order of their
+/// Strongly connected components (Kosaraju: iterative, unlike petgraph's recursive Tarjan),
+/// each sorted, in order of their
 /// smallest node.
 pub fn sccs(n: usize, edges: &[(usize, usize, f64)]) -> Vec<Vec<usize>> {
     let g = petgraph::graph::DiGraph::<(), ()>::from_edges(
@@ -61,7 +62,7 @@ pub fn sccs(n: usize, edges: &[(usize, usize, f64)]) -> Vec<Vec<usize>> {
     let mut comps: Vec<Vec<usize>> = Vec::new();
     let mut seen = vec![false; n];
     if g.node_count() > 0 {
-        for c in petgraph::algo::tarjan_scc(&g) {
+        for c in petgraph::algo::kosaraju_scc(&g) {
             let mut c: Vec<usize> = c.into_iter().map(|x| x.index()).collect();
             c.sort_unstable();
             for v in &c {
