@@ -421,3 +421,76 @@ fn a_panic_on_one_file_does_not_stop_the_run() {
         "fine.rs is still analysed"
     );
 }
+
+/// Issue 14 (2): a finding past column 65,535 (miette cannot draw it) and thousands of
+/// findings on one generated line are named by location, not drawn: no panic, bounded output.
+#[test]
+fn findings_on_overlong_lines_are_located_not_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"h\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("domains.toml"),
+        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub mod a;\npub mod b {\n    pub fn g() {}\n}\n",
+    )
+    .unwrap();
+    let calls = "crate::b::g(); ".repeat(3_000);
+    std::fs::write(
+        dir.join("src/a.rs"),
+        format!(
+            "pub fn f() {{{}crate::b::g(); {calls}}}\n",
+            " ".repeat(70_000)
+        ),
+    )
+    .unwrap();
+    let m = dir.join("Cargo.toml");
+    let r = run(&["check", "--manifest-path", m.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("(at src/a.rs:1:70013; the source")
+            && r.stderr.contains("too long to show"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(
+        r.stderr.len() < 3_000_000,
+        "{} bytes of stderr",
+        r.stderr.len()
+    );
+    // A config whose patterns sit on one 110 KB line: every error located, fast.
+    let pats: Vec<String> = (0..5_000)
+        .map(|i| format!("\"crate::nomatch{i}\""))
+        .collect();
+    let cfg = dir.join("many.toml");
+    std::fs::write(
+        &cfg,
+        format!("[domains.a]\nmodules = [{}]\n", pats.join(", ")),
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", &r.stderr[..r.stderr.len().min(2000)]);
+    assert!(
+        r.stderr
+            .contains("pattern `crate::nomatch4999` matches no module (at"),
+        "{}",
+        &r.stderr[r.stderr.len().saturating_sub(2000)..]
+    );
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+}

@@ -42,17 +42,50 @@ struct Window {
     end: usize,
     /// 0-based line of `start`.
     first_line: usize,
+    /// The longest line of the window, in bytes.
+    longest: usize,
+    /// Where the label is, as a reader would look for it (`12:7`), for when the lines are
+    /// too long to show.
+    at: String,
+}
+
+/// Source lines longer than this are not drawn: miette cannot draw past column 65,535, and
+/// a generated one-line file would be printed whole once per finding. The location is named
+/// instead.
+const MAX_SHOWN_LINE: usize = 1_000;
+
+/// Byte offsets of line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The longest line, in bytes, among lines `first..=last` (0-based) of a text whose line
+/// starts are `starts`.
+fn longest_line(starts: &[usize], len: usize, first: usize, last: usize) -> usize {
+    (first..=last.min(starts.len().saturating_sub(1)))
+        .map(|l| starts.get(l + 1).copied().unwrap_or(len) - starts[l])
+        .max()
+        .unwrap_or(0)
 }
 
 impl Window {
-    fn whole(name: String, text: std::sync::Arc<str>) -> Window {
-        let end = text.len();
+    /// Lines around byte offset `at` of a config text (`starts` its line starts).
+    fn config(name: String, text: std::sync::Arc<str>, starts: &[usize], at: usize) -> Window {
+        const MARGIN: usize = 4;
+        let line = starts.partition_point(|s| *s <= at).saturating_sub(1);
+        let first = line.saturating_sub(MARGIN);
+        let last = (line + MARGIN).min(starts.len() - 1);
+        let end = starts.get(last + 1).copied().unwrap_or(text.len());
         Window {
             name,
-            text,
-            start: 0,
+            start: starts[first],
             end,
-            first_line: 0,
+            first_line: first,
+            longest: longest_line(starts, text.len(), first, last),
+            at: format!("{}, byte {}", line + 1, at - starts[line] + 1),
+            text,
         }
     }
 
@@ -61,12 +94,19 @@ impl Window {
         const MARGIN: u32 = 4;
         let text = f.text.clone()?;
         let first = span.start.line.saturating_sub(MARGIN).max(1);
+        let last = span.end.line.max(span.start.line) + MARGIN;
         let pos = |line: u32| crate::modules::Pos { line, col: 0 };
+        let longest = (first..=last)
+            .map(|l| f.offset(pos(l + 1)) - f.offset(pos(l)))
+            .max()
+            .unwrap_or(0);
         Some(Window {
             name: f.rel.clone(),
             start: f.offset(pos(first)),
-            end: f.offset(pos(span.end.line.max(span.start.line) + MARGIN + 1)),
+            end: f.offset(pos(last + 1)),
             first_line: first as usize - 1,
+            longest,
+            at: format!("{}:{}", span.start.line, span.start.col + 1),
             text,
         })
     }
@@ -99,8 +139,16 @@ impl miette::SourceCode for Window {
     }
 }
 
-fn render(style: &Style, diag: MietteDiagnostic, source: Source) -> String {
+fn render(style: &Style, mut diag: MietteDiagnostic, source: Source) -> String {
     let report = match source {
+        Some(w) if w.longest > MAX_SHOWN_LINE => {
+            diag.labels = None;
+            diag.message = format!(
+                "{} (at {}:{}; the source line is {} bytes long, too long to show)",
+                diag.message, w.name, w.at, w.longest
+            );
+            Report::new(diag)
+        }
         Some(window) => Report::new(diag).with_source_code(window),
         None => Report::new(diag),
     };
@@ -141,7 +189,9 @@ pub fn render_diag(p: &Program, d: &Diag, style: &Style) -> String {
         Location::Source(f, span) => {
             let f = &p.files[*f as usize];
             if let Some(w) = Window::around(f, *span) {
-                md = md.with_label(label_at(f, *span, None));
+                if w.longest <= MAX_SHOWN_LINE {
+                    md = md.with_label(label_at(f, *span, None));
+                }
                 source = Some(w);
             }
         }
@@ -170,7 +220,8 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
         .with_help(help);
     let file = &p.files[f.file as usize];
     let source = Window::around(file, f.span);
-    if source.is_some() {
+    // A label on an overlong line is not drawn (see `render`): do not compute it.
+    if source.as_ref().is_some_and(|w| w.longest <= MAX_SHOWN_LINE) {
         md = md.with_label(label_at(file, f.span, Some(f.label.clone())));
     }
     render(style, md, source)
@@ -178,6 +229,11 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
 
 pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
     let mut out = String::new();
+    let starts = errs
+        .source
+        .as_ref()
+        .map(|s| line_starts(&s.text))
+        .unwrap_or_default();
     for e in &errs.errors {
         let mut md = MietteDiagnostic::new(e.message.clone())
             .with_code(e.code)
@@ -199,7 +255,13 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
                 span.start.min(src.text.len()),
                 len,
             ));
-            source = Some(Window::whole(src.name.clone(), src.text.clone()));
+            let at = span.start.min(src.text.len());
+            source = Some(Window::config(
+                src.name.clone(),
+                src.text.clone(),
+                &starts,
+                at,
+            ));
         } else if let Some(src) = &errs.source {
             md.message = format!("{} ({})", md.message, src.name);
         }
