@@ -319,3 +319,37 @@ fn allowed_cycles_are_one_finding_per_group_and_old_baselines_cover_them() {
     assert_eq!(s["stale_baseline_entries"], 0, "{s}");
     assert_eq!(s["domain_cycles"], 0, "{s}");
 }
+
+/// Issue 14 (5): `--update-baseline` keeps the entries of a file that failed to load (and of
+/// the modules below it), says so, and `check` is green again once the file is fixed.
+#[test]
+fn update_baseline_keeps_entries_of_files_that_failed_to_load() {
+    let tmp = shop_copy();
+    let dir = tmp.path();
+    assert_eq!(check(dir, &["--update-baseline"]).code, 0);
+    let path = dir.join("domains-baseline.toml");
+    let before = std::fs::read_to_string(&path).unwrap();
+    assert!(before.contains("shop::payments::refund"), "{before}");
+    // Break payments/refund.rs (it holds a baselined violation), update, fix it again.
+    let refund = dir.join("src/payments/refund.rs");
+    let good = std::fs::read_to_string(&refund).unwrap();
+    std::fs::write(&refund, format!("{good}\nfn broken( {{\n")).unwrap();
+    let r = check(dir, &["--update-baseline"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("parse-error"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("kept 3 baseline entries of code that could not be analysed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        before,
+        "the entry survived byte for byte"
+    );
+    std::fs::write(&refund, good).unwrap();
+    let r = check(dir, &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(summary(&r)["stale_baseline_entries"], 0);
+}

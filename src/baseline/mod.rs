@@ -256,6 +256,68 @@ impl Baseline {
     }
 }
 
+/// Diagnostics after which a file's (and its submodules') findings are unknown.
+const LOAD_FAILURES: &[&str] = &[
+    "read-error",
+    "not-utf8",
+    "parse-error",
+    "too-deep",
+    "too-large",
+    "internal-error",
+    "missing-module-file",
+    "module-loop",
+    "too-many-modules",
+];
+
+/// `--update-baseline` with files that could not be analysed: the old entries from or to
+/// their modules (and modules declared below them, which were never loaded) are kept, as are
+/// old cycle entries, since their violations are unknown, not fixed. Returns the kept keys.
+pub fn keep_unanalysed(c: &Checked, new: &mut Baseline, old: &Baseline) -> Vec<Key> {
+    let p = &c.analysis.program;
+    let failed: std::collections::HashSet<crate::modules::FileId> = p
+        .diagnostics
+        .iter()
+        .filter(|d| LOAD_FAILURES.contains(&d.code))
+        .filter_map(|d| match d.location {
+            crate::diag::Location::Source(f, _) | crate::diag::Location::File(f) => Some(f),
+            crate::diag::Location::None => None,
+        })
+        .collect();
+    if failed.is_empty() {
+        return Vec::new();
+    }
+    let by_path: std::collections::HashMap<&str, &crate::modules::Module> =
+        p.modules.iter().map(|m| (m.path.as_str(), m)).collect();
+    // The module itself, or its nearest ancestor that exists, lives in a failed file.
+    let unknown = |module: &str| {
+        let mut path = module;
+        loop {
+            if let Some(m) = by_path.get(path) {
+                return failed.contains(&m.file);
+            }
+            match path.rsplit_once("::") {
+                Some((parent, _)) => path = parent,
+                None => return false,
+            }
+        }
+    };
+    let mut kept = Vec::new();
+    for (k, (count, span)) in &old.entries {
+        // A reference *to* a broken file is unresolved now, just as one from it is unseen.
+        let keep =
+            k.rule == Rule::DomainCycle.code() || unknown(&k.from_module) || unknown(&k.to_item);
+        if !keep {
+            continue;
+        }
+        let e = new.entries.entry(k.clone()).or_insert((0, span.clone()));
+        if e.0 < *count {
+            e.0 = *count;
+            kept.push(k.clone());
+        }
+    }
+    kept
+}
+
 /// A baseline entry that no longer occurs as often as recorded.
 #[derive(Clone, Debug)]
 pub struct Stale {

@@ -528,7 +528,27 @@ fn check(a: CheckArgs) -> i32 {
     }
     let baseline = analysis::baseline_path(&checked, a.baseline.as_deref());
     if a.update_baseline {
-        let b = crate::baseline::Baseline::from_findings(&checked, &checked.findings, &baseline);
+        let mut b =
+            crate::baseline::Baseline::from_findings(&checked, &checked.findings, &baseline);
+        let display = baseline.display().to_string();
+        // The files that could not be analysed are what the warning below is about.
+        for d in &checked.analysis.program.diagnostics {
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                report::human::render_diag(&checked.analysis.program, d, &style)
+            );
+        }
+        if let Ok(old) = crate::baseline::Baseline::load(&baseline, &display) {
+            let kept = crate::baseline::keep_unanalysed(&checked, &mut b, &old);
+            if !kept.is_empty() {
+                eprintln!(
+                    "warning: kept {} baseline entr{} of code that could not be analysed (see the diagnostics above); fix those files and run --update-baseline again",
+                    kept.len(),
+                    if kept.len() == 1 { "y" } else { "ies" }
+                );
+            }
+        }
         return match b.write() {
             Ok(()) => {
                 eprintln!(
