@@ -733,3 +733,93 @@ fn absurd_thread_counts_and_a_memory_limit_do_not_panic() {
         assert_eq!(c, ["thread-pool", "too-deep"], "{}", r.stdout);
     }
 }
+
+#[cfg(unix)]
+fn script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Issue 14, item 12: a `cargo` that never exits is killed after
+/// `CARGO_DOMAINS_METADATA_TIMEOUT` seconds (default 120) with a precise error, exit 2.
+#[cfg(unix)]
+#[test]
+fn a_cargo_that_never_exits_is_killed_after_the_timeout() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    let fake = tmp.path().join("fake/cargo");
+    script(&fake, "exec sleep 60");
+    let m = tmp.path().join("Cargo.toml");
+    for format in ["human", "json"] {
+        let (r, took) = run_bounded(30, |c| {
+            c.args(["check", "--format", format, "--manifest-path"])
+                .arg(&m)
+                .env("CARGO", &fake)
+                .env("CARGO_DOMAINS_METADATA_TIMEOUT", "1");
+        });
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("did not finish in 1 s and was killed"),
+            "{}",
+            r.stderr
+        );
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(v["errors"][0]["code"], "cargo-metadata");
+        }
+    }
+}
+
+/// Issue 14, item 13: a `rust-toolchain.toml` of the analysed tree whose `[toolchain] path`
+/// names a directory with its own `cargo` never gets that `cargo` run: not with `$CARGO` set
+/// (as under `cargo domains`), not with only rustup's proxy on PATH, from inside the tree.
+#[cfg(unix)]
+#[test]
+fn a_toolchain_file_of_the_analysed_tree_cannot_choose_cargo() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    let marker = tmp.path().join("MARKER");
+    let evil = tmp.path().join("evil-toolchain");
+    let body = format!("echo \"$0 $*\" >> '{}'\nexit 3", marker.display());
+    for tool in ["cargo", "rustc", "rustdoc"] {
+        script(&evil.join("bin").join(tool), &body);
+    }
+    std::fs::write(
+        tmp.path().join("rust-toolchain.toml"),
+        format!("[toolchain]\npath = \"{}\"\n", evil.display()),
+    )
+    .unwrap();
+    // A `.cargo/config.toml` of the tree cannot name a rustc either.
+    std::fs::create_dir_all(tmp.path().join(".cargo")).unwrap();
+    std::fs::write(
+        tmp.path().join(".cargo/config.toml"),
+        format!(
+            "[build]\nrustc = \"{}\"\nrustc-wrapper = \"{}\"\n",
+            evil.join("bin/rustc").display(),
+            evil.join("bin/rustc").display()
+        ),
+    )
+    .unwrap();
+    for inherit_cargo in [true, false] {
+        for with_manifest in [true, false] {
+            let (r, _) = run_bounded(60, |c| {
+                c.current_dir(tmp.path())
+                    .args(["check", "--format", "json"])
+                    .env_remove("RUSTUP_TOOLCHAIN");
+                if with_manifest {
+                    c.arg("--manifest-path").arg("Cargo.toml");
+                }
+                if !inherit_cargo {
+                    c.env_remove("CARGO");
+                }
+            });
+            assert!(
+                !marker.exists(),
+                "the tree's toolchain ran: {}",
+                std::fs::read_to_string(&marker).unwrap()
+            );
+            assert_eq!(r.code, 0, "CARGO inherited: {inherit_cargo}: {}", r.stderr);
+        }
+    }
+}
