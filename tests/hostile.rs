@@ -823,3 +823,62 @@ fn a_toolchain_file_of_the_analysed_tree_cannot_choose_cargo() {
         }
     }
 }
+
+/// Issue 14, item 14: `#[path = "/proc/self/environ"]`, a symlink out of the tree, an
+/// `include!` of an absolute path and a bin root outside the workspace are never read: an
+/// `outside-workspace` warning names each, and no byte of them reaches the output.
+#[cfg(target_os = "linux")]
+#[test]
+fn files_outside_the_workspace_are_never_read() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.rs");
+    std::fs::write(&secret, "SECRET-FILE-CONTENT ((( does not parse\n").unwrap();
+    let lib = format!(
+        "#[path = \"/proc/self/environ\"]\nmod e;\nmod link;\n#[path = \"{}\"]\nmod abs;\ninclude!(\"/proc/self/environ\");\npub fn f() {{}}\n",
+        secret.display()
+    );
+    let tmp = crate_with(&[("src/lib.rs", lib.as_bytes())]);
+    std::os::unix::fs::symlink(&secret, tmp.path().join("src/link.rs")).unwrap();
+    let mut manifest = std::fs::read_to_string(tmp.path().join("Cargo.toml")).unwrap();
+    manifest.push_str(&format!(
+        "[[bin]]\nname = \"outside\"\npath = \"{}\"\n",
+        secret.display()
+    ));
+    std::fs::write(tmp.path().join("Cargo.toml"), manifest).unwrap();
+    let m = tmp.path().join("Cargo.toml");
+    for format in ["human", "json"] {
+        let (r, _) = run_bounded(60, |c| {
+            c.args(["check", "--format", format, "--manifest-path"])
+                .arg(&m)
+                .env("CARGO_DOMAINS_CANARY", "CANARY-hunter2");
+        });
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            !all.contains("CANARY-hunter2"),
+            "the environment leaked: {all}"
+        );
+        assert!(
+            !all.contains("SECRET-FILE-CONTENT"),
+            "a file outside leaked: {all}"
+        );
+        assert!(!all.contains("parse-error"), "{all}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(codes(&v), ["outside-workspace"; 5], "{}", r.stdout);
+        } else {
+            assert_eq!(
+                r.stderr.matches("outside-workspace").count(),
+                5,
+                "{}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("kernel pseudo-file"), "{}", r.stderr);
+            assert!(
+                r.stderr.contains("outside the workspace root"),
+                "{}",
+                r.stderr
+            );
+        }
+    }
+}

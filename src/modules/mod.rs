@@ -306,6 +306,8 @@ struct Shared<'a> {
     parse_only: bool,
     /// Per crate: the configuration its code is read in.
     envs: Vec<Arc<cfg::CfgEnv>>,
+    /// The workspace root, canonical: files outside it are never read.
+    root: PathBuf,
     /// Bracket nesting refused before parsing: [`MAX_NESTING`], less on smaller stacks.
     max_nesting: usize,
     _ws: &'a Workspace,
@@ -315,6 +317,7 @@ struct Shared<'a> {
 pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
     let (pool, pool_diag, stack) = thread_pool(opts.threads);
     let shared = Shared {
+        root: std::fs::canonicalize(&ws.root).unwrap_or_else(|_| ws.root.clone()),
         // 2,000 levels need the full 256 MiB; smaller stacks refuse proportionally less.
         max_nesting: (MAX_NESTING as u64 * stack as u64 / WORKER_STACK as u64) as usize,
         results: Mutex::new(HashMap::new()),
@@ -569,10 +572,30 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         decls_only: shared.parse_only,
         cfg: &shared.envs[task.krate],
     };
+    // A crate root outside the workspace (`[[bin]] path = "/proc/self/environ"`) is not read;
+    // `mod` files are checked where they are declared, below.
+    let outside = if task.key.is_empty() {
+        let canon = std::fs::canonicalize(&task.file).unwrap_or_else(|_| task.file.clone());
+        forbidden(&shared.root, &canon)
+    } else {
+        None
+    };
     // A panic in the parser or the extractor on one file must not take the run down: the
     // file becomes a diagnostic like any other that cannot be read.
-    let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_file(&task.file, &ctx, shared.max_nesting)
+    let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match outside {
+        Some(why) => Loaded::Failed {
+            file: task.file.clone(),
+            text: None,
+            diag: Diag::warning(
+                "outside-workspace",
+                format!(
+                    "the crate root `{}` {why}; it is not read",
+                    task.file.display()
+                ),
+            )
+            .help("only files inside the workspace are analysed"),
+        },
+        None => parse_file(&task.file, &ctx, shared.max_nesting),
     })) {
         Ok(loaded) => loaded,
         Err(_) => {
@@ -635,6 +658,24 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                 continue;
             };
             let child_canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            if let Some(why) = forbidden(&shared.root, &child_canon) {
+                let what = if decl.include {
+                    format!("`{}` is", decl.name)
+                } else {
+                    format!(
+                        "the file of module `{}`, `{}`, is",
+                        decl.name,
+                        file.display()
+                    )
+                };
+                let diag = Diag::warning(
+                    "outside-workspace",
+                    format!("{what} {why}; it is not read"),
+                )
+                .help("only files inside the workspace are analysed; the module is left out of the analysis");
+                report(diag);
+                continue;
+            }
             if ancestors.contains(&child_canon) {
                 let diag = Diag::warning(
                     "module-loop",
@@ -686,6 +727,27 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         .lock()
         .unwrap()
         .insert((task.krate, task.key), loaded);
+}
+
+/// Why a source file (canonical path) must not be read: it is outside the workspace root
+/// (also canonical), or a kernel pseudo-file (`/proc`, `/sys`, `/dev`) wherever the root is.
+/// `#[path = "/proc/self/environ"]` would otherwise put the environment into a parse-error
+/// snippet.
+fn forbidden(root: &Path, canonical: &Path) -> Option<String> {
+    if cfg!(unix)
+        && ["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|p| canonical.starts_with(p))
+    {
+        return Some(format!("`{}`, a kernel pseudo-file", canonical.display()));
+    }
+    if !canonical.starts_with(root) {
+        return Some(format!(
+            "outside the workspace root (it resolves to `{}`)",
+            canonical.display()
+        ));
+    }
+    None
 }
 
 /// An earlier declaration of the same module from the same file (`cfg_sync! { pub mod sync; }`
