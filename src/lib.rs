@@ -22,6 +22,7 @@ pub mod modules;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod safe_read;
 pub mod score;
 pub mod sync;
 pub mod workspace;

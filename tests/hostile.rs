@@ -422,6 +422,477 @@ fn a_panic_on_one_file_does_not_stop_the_run() {
     );
 }
 
+// ---- issue 14: hostile I/O ----------------------------------------------------------------
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary with a deadline: a hang is a test failure, not a stuck test run.
+/// `f` configures the command (arguments, environment, stdio).
+fn run_bounded(secs: u64, f: impl FnOnce(&mut Command)) -> (Run, Duration) {
+    run_bounded_closing(secs, false, false, f)
+}
+
+/// [`run_bounded`], closing the read end of stdout and/or stderr right after the start: every
+/// write to it then fails with a broken pipe, as `| true` or a reader that went away.
+fn run_bounded_closing(
+    secs: u64,
+    close_stdout: bool,
+    close_stderr: bool,
+    f: impl FnOnce(&mut Command),
+) -> (Run, Duration) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-domains"));
+    cmd.env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    f(&mut cmd);
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("run cargo-domains");
+    if close_stdout {
+        drop(child.stdout.take());
+    }
+    if close_stderr {
+        drop(child.stderr.take());
+    }
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("cargo-domains did not finish in {secs} s");
+        }
+    };
+    (
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+        start.elapsed(),
+    )
+}
+
+fn check_bounded(dir: &Path, extra: &[&str]) -> (Run, serde_json::Value) {
+    let m = dir.join("Cargo.toml");
+    let (r, _) = run_bounded(60, |c| {
+        c.args(["check", "--format", "json", "--manifest-path"])
+            .arg(&m)
+            .args(extra);
+    });
+    assert!(matches!(r.code, 0..=2), "exit {}: {}", r.code, r.stderr);
+    let v = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, v)
+}
+
+#[cfg(unix)]
+fn mkfifo(p: &Path) {
+    let ok = Command::new("mkfifo").arg(p).status().unwrap().success();
+    assert!(ok, "mkfifo {}", p.display());
+}
+
+/// Issue 14, item 7: a crate root, bin root, `include!` file, baseline or config that is a FIFO
+/// or a symlink to `/dev/zero` is refused with a diagnostic, quickly, in bounded memory.
+#[cfg(unix)]
+#[test]
+fn fifo_and_dev_zero_inputs_are_refused_not_read() {
+    // The lib root is a FIFO, the bin root a link to /dev/zero.
+    let tmp = crate_with(&[]);
+    std::fs::create_dir_all(tmp.path().join("src")).unwrap();
+    mkfifo(&tmp.path().join("src/lib.rs"));
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("src/main.rs")).unwrap();
+    let (r, v) = check_bounded(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The link to /dev/zero is refused before it is opened: a kernel pseudo-file
+    // (`outside-workspace`, item 14); the regular-file check would refuse it next.
+    let mut c = codes(&v);
+    c.sort();
+    assert_eq!(c, ["outside-workspace", "read-error"], "{}", r.stdout);
+    let msgs = v["diagnostics"].to_string();
+    assert!(
+        msgs.contains("a FIFO") && msgs.contains("/dev/zero"),
+        "{msgs}"
+    );
+    // A bin root that is a FIFO inside the tree: the regular-file check alone.
+    std::fs::remove_file(tmp.path().join("src/main.rs")).unwrap();
+    mkfifo(&tmp.path().join("src/main.rs"));
+    let (r, v) = check_bounded(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(codes(&v), ["read-error", "read-error"], "{}", r.stdout);
+
+    // A module and an included file that are links to /dev/zero count as missing.
+    let tmp = crate_with(&[(
+        "src/lib.rs",
+        b"pub mod z;\ninclude!(\"inc.rs\");\npub fn f() {}\n",
+    )]);
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("src/z.rs")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("src/inc.rs")).unwrap();
+    let (r, v) = check_bounded(tmp.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        codes(&v),
+        ["missing-module-file", "missing-module-file"],
+        "{}",
+        r.stdout
+    );
+
+    // The baseline and the configuration: a configuration error (exit 2), never a hang.
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    mkfifo(&tmp.path().join("domains-baseline.toml"));
+    let (r, v) = check_bounded(tmp.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("a FIFO"), "{}", r.stderr);
+    assert_eq!(v["errors"][0]["code"], "baseline-invalid", "{}", r.stdout);
+    std::fs::remove_file(tmp.path().join("domains-baseline.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("domains-baseline.toml")).unwrap();
+    let (r, _) = check_bounded(tmp.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("a device"), "{}", r.stderr);
+    std::fs::remove_file(tmp.path().join("domains-baseline.toml")).unwrap();
+    for (name, kind) in [("cfg.fifo", "a FIFO"), ("cfg.zero", "a device")] {
+        let p = tmp.path().join(name);
+        if name.ends_with("fifo") {
+            mkfifo(&p);
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &p).unwrap();
+        }
+        let (r, v) = check_bounded(tmp.path(), &["--config", p.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(kind), "{}", r.stderr);
+        assert_eq!(v["errors"][0]["code"], "config-read", "{}", r.stdout);
+    }
+}
+
+fn a_crate_with_a_violation() -> tempfile::TempDir {
+    let tmp = crate_with(&[(
+        "src/lib.rs",
+        b"pub mod a { pub fn f() { crate::b::g(); } }\npub mod b { pub fn g() {} }\n",
+    )]);
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n",
+    )
+    .unwrap();
+    tmp
+}
+
+/// Issue 14, item 3: a reader that goes away (`| true`, stderr closed) ends the run quietly
+/// with its normal status; a full disk (`/dev/full`) is exit 2. Never a panic (101).
+#[cfg(unix)]
+#[test]
+fn broken_pipes_and_full_disks_never_panic() {
+    let tmp = a_crate_with_a_violation();
+    let m = tmp.path().join("Cargo.toml");
+    let m = m.to_str().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[domains.a\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    let no_panic = |r: &Run, what: &str| {
+        assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
+        assert_ne!(r.code, 101, "{what}");
+    };
+    // check --format json --config bad.toml | true
+    let (r, _) = run_bounded_closing(60, true, false, |c| {
+        c.args([
+            "check",
+            "--format",
+            "json",
+            "--config",
+            bad,
+            "--manifest-path",
+            m,
+        ]);
+    });
+    no_panic(&r, "json error document to a closed pipe");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // init -o - | true
+    let (r, _) = run_bounded_closing(60, true, false, |c| {
+        c.args(["init", "-o", "-", "--manifest-path", m]);
+    });
+    no_panic(&r, "init -o - to a closed pipe");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // --timings with stderr closed; the violation still fails the run.
+    let (r, _) = run_bounded_closing(60, false, true, |c| {
+        c.args([
+            "check",
+            "--timings",
+            "--format",
+            "json",
+            "--manifest-path",
+            m,
+        ]);
+    });
+    no_panic(&r, "--timings with stderr closed");
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("\"findings\""), "{}", r.stdout);
+    // --update-baseline with stderr closed: the baseline is written, exit 0.
+    let (r, _) = run_bounded_closing(60, false, true, |c| {
+        c.args(["check", "--update-baseline", "--manifest-path", m]);
+    });
+    no_panic(&r, "--update-baseline with stderr closed");
+    assert_eq!(r.code, 0);
+    let written = std::fs::read_to_string(tmp.path().join("domains-baseline.toml")).unwrap();
+    assert!(written.contains("to_item = \"hostile::b::g\""), "{written}");
+    std::fs::remove_file(tmp.path().join("domains-baseline.toml")).unwrap();
+    // Human check 2>/dev/full, JSON check >/dev/full, init -o - >/dev/full: exit 2.
+    for (args, to_stderr) in [
+        (&["check", "--manifest-path", m][..], true),
+        (
+            &["check", "--format", "json", "--manifest-path", m][..],
+            false,
+        ),
+        (&["init", "-o", "-", "--manifest-path", m][..], false),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (r, _) = run_bounded(60, |c| {
+            c.args(args);
+            if to_stderr {
+                c.stderr(full);
+            } else {
+                c.stdout(full);
+            }
+        });
+        no_panic(&r, &format!("{args:?} to /dev/full"));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        if !to_stderr {
+            assert!(r.stderr.contains("No space left"), "{args:?}: {}", r.stderr);
+        }
+    }
+}
+
+/// Issue 14, item 4: `--threads` is bounded (a precise usage error, at once), and a system
+/// that refuses the parsing threads (`ulimit -v`) gets fewer, smaller ones with a diagnostic,
+/// never a panic.
+#[cfg(unix)]
+#[test]
+fn absurd_thread_counts_and_a_memory_limit_do_not_panic() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    let m = tmp.path().join("Cargo.toml");
+    for n in ["100000", "0", "257"] {
+        let (r, took) = run_bounded(30, |c| {
+            c.args(["check", "--threads", n, "--manifest-path"]).arg(&m);
+        });
+        assert_eq!(r.code, 2, "--threads {n}: {}", r.stderr);
+        assert!(r.stderr.contains("--threads"), "{}", r.stderr);
+        assert!(r.stderr.contains("1..=256"), "{}", r.stderr);
+        assert!(took < Duration::from_secs(10), "--threads {n}: {took:?}");
+    }
+    let (r, _) = run_bounded(60, |c| {
+        c.args([
+            "check",
+            "--format",
+            "json",
+            "--threads",
+            "256",
+            "--manifest-path",
+        ])
+        .arg(&m);
+    });
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 2 GiB of address space: the binary and cargo fit, 16 stacks of 256 MiB do not.
+    // `cargo metadata` runs before the pool and in the same limit.
+    let bin = env!("CARGO_BIN_EXE_cargo-domains");
+    let (r, _) = run_bounded(120, |c| {
+        let mut sh = Command::new("sh");
+        sh.arg("-c")
+            .arg("ulimit -v 2097152 && exec \"$0\" check --format json --threads 16 --manifest-path \"$1\"")
+            .arg(bin)
+            .arg(&m);
+        *c = sh;
+        c.env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    });
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(codes(&v), ["thread-pool"], "{}", r.stdout);
+    // On the smaller stacks deep code is refused rather than overflowing: 1,500 levels parse
+    // on the full stacks (the test above), and here are `too-deep`, not a crash.
+    let deep = format!(
+        "pub fn f() -> u32 {{ {}1{} }}\n",
+        "(".repeat(1_500),
+        ")".repeat(1_500)
+    );
+    std::fs::write(tmp.path().join("src/lib.rs"), "pub mod deep;\n").unwrap();
+    std::fs::write(tmp.path().join("src/deep.rs"), deep).unwrap();
+    for limit in ["2097152", "300000"] {
+        let (r, _) = run_bounded(120, |c| {
+            let mut sh = Command::new("sh");
+            sh.arg("-c")
+                .arg(format!("ulimit -v {limit} && exec \"$0\" check --format json --threads 16 --manifest-path \"$1\""))
+                .arg(bin)
+                .arg(&m);
+            *c = sh;
+            c.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+        });
+        assert_eq!(r.code, 0, "ulimit -v {limit}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let mut c = codes(&v);
+        c.sort();
+        assert_eq!(c, ["thread-pool", "too-deep"], "{}", r.stdout);
+    }
+}
+
+#[cfg(unix)]
+fn script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Issue 14, item 12: a `cargo` that never exits is killed after
+/// `CARGO_DOMAINS_METADATA_TIMEOUT` seconds (default 120) with a precise error, exit 2.
+#[cfg(unix)]
+#[test]
+fn a_cargo_that_never_exits_is_killed_after_the_timeout() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    let fake = tmp.path().join("fake/cargo");
+    script(&fake, "exec sleep 60");
+    let m = tmp.path().join("Cargo.toml");
+    for format in ["human", "json"] {
+        let (r, took) = run_bounded(30, |c| {
+            c.args(["check", "--format", format, "--manifest-path"])
+                .arg(&m)
+                .env("CARGO", &fake)
+                .env("CARGO_DOMAINS_METADATA_TIMEOUT", "1");
+        });
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("did not finish in 1 s and was killed"),
+            "{}",
+            r.stderr
+        );
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(v["errors"][0]["code"], "cargo-metadata");
+        }
+    }
+}
+
+/// Issue 14, item 13: a `rust-toolchain.toml` of the analysed tree whose `[toolchain] path`
+/// names a directory with its own `cargo` never gets that `cargo` run: not with `$CARGO` set
+/// (as under `cargo domains`), not with only rustup's proxy on PATH, from inside the tree.
+#[cfg(unix)]
+#[test]
+fn a_toolchain_file_of_the_analysed_tree_cannot_choose_cargo() {
+    let tmp = crate_with(&[("src/lib.rs", b"pub fn f() {}\n")]);
+    let marker = tmp.path().join("MARKER");
+    let evil = tmp.path().join("evil-toolchain");
+    let body = format!("echo \"$0 $*\" >> '{}'\nexit 3", marker.display());
+    for tool in ["cargo", "rustc", "rustdoc"] {
+        script(&evil.join("bin").join(tool), &body);
+    }
+    std::fs::write(
+        tmp.path().join("rust-toolchain.toml"),
+        format!("[toolchain]\npath = \"{}\"\n", evil.display()),
+    )
+    .unwrap();
+    // A `.cargo/config.toml` of the tree cannot name a rustc either.
+    std::fs::create_dir_all(tmp.path().join(".cargo")).unwrap();
+    std::fs::write(
+        tmp.path().join(".cargo/config.toml"),
+        format!(
+            "[build]\nrustc = \"{}\"\nrustc-wrapper = \"{}\"\n",
+            evil.join("bin/rustc").display(),
+            evil.join("bin/rustc").display()
+        ),
+    )
+    .unwrap();
+    for inherit_cargo in [true, false] {
+        for with_manifest in [true, false] {
+            let (r, _) = run_bounded(60, |c| {
+                c.current_dir(tmp.path())
+                    .args(["check", "--format", "json"])
+                    .env_remove("RUSTUP_TOOLCHAIN");
+                if with_manifest {
+                    c.arg("--manifest-path").arg("Cargo.toml");
+                }
+                if !inherit_cargo {
+                    c.env_remove("CARGO");
+                }
+            });
+            assert!(
+                !marker.exists(),
+                "the tree's toolchain ran: {}",
+                std::fs::read_to_string(&marker).unwrap()
+            );
+            assert_eq!(r.code, 0, "CARGO inherited: {inherit_cargo}: {}", r.stderr);
+        }
+    }
+}
+
+/// Issue 14, item 14: `#[path = "/proc/self/environ"]`, a symlink out of the tree, an
+/// `include!` of an absolute path and a bin root outside the workspace are never read: an
+/// `outside-workspace` warning names each, and no byte of them reaches the output.
+#[cfg(target_os = "linux")]
+#[test]
+fn files_outside_the_workspace_are_never_read() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.rs");
+    std::fs::write(&secret, "SECRET-FILE-CONTENT ((( does not parse\n").unwrap();
+    let lib = format!(
+        "#[path = \"/proc/self/environ\"]\nmod e;\nmod link;\n#[path = \"{}\"]\nmod abs;\ninclude!(\"/proc/self/environ\");\npub fn f() {{}}\n",
+        secret.display()
+    );
+    let tmp = crate_with(&[("src/lib.rs", lib.as_bytes())]);
+    std::os::unix::fs::symlink(&secret, tmp.path().join("src/link.rs")).unwrap();
+    let mut manifest = std::fs::read_to_string(tmp.path().join("Cargo.toml")).unwrap();
+    manifest.push_str(&format!(
+        "[[bin]]\nname = \"outside\"\npath = \"{}\"\n",
+        secret.display()
+    ));
+    std::fs::write(tmp.path().join("Cargo.toml"), manifest).unwrap();
+    let m = tmp.path().join("Cargo.toml");
+    for format in ["human", "json"] {
+        let (r, _) = run_bounded(60, |c| {
+            c.args(["check", "--format", format, "--manifest-path"])
+                .arg(&m)
+                .env("CARGO_DOMAINS_CANARY", "CANARY-hunter2");
+        });
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            !all.contains("CANARY-hunter2"),
+            "the environment leaked: {all}"
+        );
+        assert!(
+            !all.contains("SECRET-FILE-CONTENT"),
+            "a file outside leaked: {all}"
+        );
+        assert!(!all.contains("parse-error"), "{all}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(codes(&v), ["outside-workspace"; 5], "{}", r.stdout);
+        } else {
+            assert_eq!(
+                r.stderr.matches("outside-workspace").count(),
+                5,
+                "{}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("kernel pseudo-file"), "{}", r.stderr);
+            assert!(
+                r.stderr.contains("outside the workspace root"),
+                "{}",
+                r.stderr
+            );
+        }
+    }
+}
+
 /// Issue 14 (2): a finding past column 65,535 (miette cannot draw it) and thousands of
 /// findings on one generated line are named by location, not drawn: no panic, bounded output.
 #[test]

@@ -117,9 +117,10 @@ fn error(
 impl Baseline {
     /// Reads a baseline; a missing file is an empty baseline.
     pub fn load(path: &Path, display: &str) -> Result<Baseline, ConfigErrors> {
-        let text = match std::fs::read_to_string(path) {
+        let read = crate::safe_read::read_text(path, crate::safe_read::MAX_INPUT_BYTES);
+        let text = match read {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.is_not_found() => {
                 return Ok(Baseline {
                     path: path.to_path_buf(),
                     ..Default::default()

@@ -2,7 +2,49 @@
 //! with clap, runs the pipeline, picks the reporter, maps the outcome to an exit status:
 //! 0 clean, 1 findings at deny level, 2 usage or configuration error.
 
+// Writes to stdout and stderr never panic (std's `println!`/`eprintln!` do on a closed pipe or
+// a full disk): these macros shadow std's in this module and in `sync`, and hand the result to
+// [`wrote`]. A broken pipe is the reader going away (`| head`): the run ends with its normal
+// status. Any other write error makes the exit status 2.
+macro_rules! println {
+    ($($t:tt)*) => {{
+        use ::std::io::Write as _;
+        $crate::cli::wrote(writeln!(::std::io::stdout(), $($t)*))
+    }};
+}
+macro_rules! print {
+    ($($t:tt)*) => {{
+        use ::std::io::Write as _;
+        $crate::cli::wrote(write!(::std::io::stdout(), $($t)*))
+    }};
+}
+macro_rules! eprintln {
+    ($($t:tt)*) => {{
+        use ::std::io::Write as _;
+        $crate::cli::wrote(writeln!(::std::io::stderr(), $($t)*))
+    }};
+}
+macro_rules! eprint {
+    ($($t:tt)*) => {{
+        use ::std::io::Write as _;
+        $crate::cli::wrote(write!(::std::io::stderr(), $($t)*))
+    }};
+}
+
 mod sync;
+
+/// The first write error on stdout or stderr that was not a broken pipe.
+static WRITE_FAILED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Records the outcome of a write to stdout or stderr (see the macros above).
+pub(crate) fn wrote(r: std::io::Result<()>) {
+    if let Err(e) = r
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let mut f = WRITE_FAILED.lock().unwrap_or_else(|p| p.into_inner());
+        f.get_or_insert_with(|| e.to_string());
+    }
+}
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -59,8 +101,13 @@ pub struct Common {
     /// Include #[cfg(test)] code and integration tests
     #[arg(long)]
     pub include_tests: bool,
-    /// Worker threads for parsing (default: one per core)
-    #[arg(long, value_name = "N")]
+    /// Worker threads for parsing, 1 to 256 (default: one per core)
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::modules::MAX_THREADS as u64)
+    )]
     pub threads: Option<usize>,
     /// Read the code with these features on, and `default` (comma-separated, `PKG/FEATURE`
     /// for one package) [default: every feature]
@@ -302,7 +349,20 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    run(cli)
+    let code = run(cli);
+    wrote(std::io::stdout().flush());
+    let failed = WRITE_FAILED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    match failed {
+        Some(e) => {
+            // Said if stderr still works; the status says it in any case.
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+            2
+        }
+        None => code,
+    }
 }
 
 fn style(c: ColorChoice) -> Style {

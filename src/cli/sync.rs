@@ -135,7 +135,7 @@ fn unknown_files(plan: &Plan, sel: Select, strict: bool) -> Option<i32> {
 /// Edits the file as the plan says, checks the result loads, and replaces it atomically.
 fn write_plan(c: &Checked, plan: &Plan, sel: Select, place: Place, style: &Style) -> i32 {
     let src = &c.config.source;
-    let current = match std::fs::read_to_string(&src.path) {
+    let current = match crate::safe_read::read_text(&src.path, crate::safe_read::MAX_INPUT_BYTES) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read `{}` again: {e}", src.path.display());

@@ -335,7 +335,8 @@ pub fn load(ws: &Workspace, explicit: Option<&Path>) -> Result<Config, ConfigErr
         None => Some(ws.root.join("domains.toml")).filter(|p| p.is_file()),
     };
     if let Some(path) = candidate {
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigErrors {
+        let read = crate::safe_read::read_text(&path, crate::safe_read::MAX_INPUT_BYTES);
+        let text = read.map_err(|e| ConfigErrors {
             source: None,
             errors: vec![ConfigError::new(
                 "config-read",
@@ -359,7 +360,7 @@ pub fn load(ws: &Workspace, explicit: Option<&Path>) -> Result<Config, ConfigErr
     }
     // Cargo.toml metadata.
     let manifest = &ws.root_manifest;
-    if let Ok(text) = std::fs::read_to_string(manifest) {
+    if let Ok(text) = crate::safe_read::read_text(manifest, crate::safe_read::MAX_INPUT_BYTES) {
         let source = ConfigSource {
             name: rel_name(&ws.root, manifest),
             path: manifest.clone(),

@@ -475,7 +475,8 @@ fn read_query_file(p: &Program, module: ModuleId, path: &str) -> Result<String, 
         }
         _ => {}
     }
-    std::fs::read_to_string(&file).map_err(|e| format!("`query_file!(\"{path}\")`: {shown}: {e}"))
+    crate::safe_read::read_text(&file, MAX_QUERY_FILE)
+        .map_err(|e| format!("`query_file!(\"{path}\")`: {shown}: {e}"))
 }
 
 /// Larger `query_file!` files are not read (a query is a few KiB at most).

@@ -306,12 +306,20 @@ struct Shared<'a> {
     parse_only: bool,
     /// Per crate: the configuration its code is read in.
     envs: Vec<Arc<cfg::CfgEnv>>,
+    /// The workspace root, canonical: files outside it are never read.
+    root: PathBuf,
+    /// Bracket nesting refused before parsing: [`MAX_NESTING`], less on smaller stacks.
+    max_nesting: usize,
     _ws: &'a Workspace,
 }
 
 /// Loads and parses every crate of the workspace.
 pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
+    let (pool, pool_diag, stack) = thread_pool(opts.threads);
     let shared = Shared {
+        root: std::fs::canonicalize(&ws.root).unwrap_or_else(|_| ws.root.clone()),
+        // 2,000 levels need the full 256 MiB; smaller stacks refuse proportionally less.
+        max_nesting: (MAX_NESTING as u64 * stack as u64 / WORKER_STACK as u64) as usize,
         results: Mutex::new(HashMap::new()),
         decl_diags: Mutex::new(Vec::new()),
         counts: Mutex::new(vec![0; ws.crates.len()]),
@@ -324,12 +332,6 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
             .collect(),
         _ws: ws,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
-        // syn and our visitor recurse once per nesting level; deep generated code needs room.
-        .stack_size(256 << 20)
-        .build()
-        .expect("thread pool");
     pool.scope(|s| {
         for (i, c) in ws.crates.iter().enumerate() {
             let root = c.root_file.clone();
@@ -345,16 +347,85 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
             s.spawn(move |s| run_task(s, shared, task));
         }
     });
-    assemble(
+    let mut program = assemble(
         ws,
         shared.results.into_inner().unwrap(),
         shared.decl_diags.into_inner().unwrap(),
         shared.envs,
+    );
+    program.diagnostics.extend(pool_diag);
+    program
+}
+
+/// `--threads` above this is refused (each worker reserves a big stack).
+pub const MAX_THREADS: usize = 256;
+/// syn and our visitor recurse once per nesting level; deep generated code needs room.
+const WORKER_STACK: usize = 256 << 20;
+
+/// The parsing pool: `threads` workers (default: one per core, at most [`MAX_THREADS`]) with
+/// [`WORKER_STACK`] each. When the system refuses (a memory limit, a thread limit), fewer
+/// workers with smaller stacks, and last the current thread alone; a diagnostic says so.
+/// Returns the pool, the diagnostic, and the stack size of its threads.
+fn thread_pool(threads: Option<usize>) -> (rayon::ThreadPool, Option<Diag>, usize) {
+    let want = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, MAX_THREADS);
+    let build = |n: usize, stack: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .stack_size(stack)
+            .build()
+    };
+    let first = match build(want, WORKER_STACK) {
+        Ok(pool) => return (pool, None, WORKER_STACK),
+        Err(e) => e,
+    };
+    let tries = [(want.min(4), 64 << 20), (1, 64 << 20), (1, 16 << 20)];
+    let (pool, how, stack) = tries
+        .iter()
+        .find_map(|&(n, stack)| {
+            build(n, stack).ok().map(|p| {
+                let how = format!(
+                    "{n} thread{} with {} MiB stacks",
+                    if n == 1 { "" } else { "s" },
+                    stack >> 20
+                );
+                (p, how, stack)
+            })
+        })
+        .or_else(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+                .ok()
+                // The main thread's stack is the platform's (8 MiB on Linux); counted as 4.
+                .map(|p| (p, "the main thread alone".to_string(), 4 << 20))
+        })
+        .unwrap_or_else(|| {
+            // Cannot happen short of a broken system: no thread can run the parser.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("error: cannot start a parsing thread ({first})\n"),
+            );
+            std::process::exit(2)
+        });
+    let diag = Diag::warning(
+        "thread-pool",
+        format!(
+            "cannot start {want} parsing thread{} with {} MiB stacks ({first}); parsing on {how}",
+            if want == 1 { "" } else { "s" },
+            WORKER_STACK >> 20
+        ),
     )
+    .help(
+        "files nested deeper than the smaller stacks allow are refused as `too-deep`; raise the memory or thread limit (`ulimit -v`, `ulimit -u`) or pass a smaller --threads",
+    );
+    (pool, Some(diag), stack)
 }
 
 /// Source files larger than this are not read (generated code of this size is data).
-const MAX_FILE_BYTES: u64 = 64 << 20;
+const MAX_FILE_BYTES: u64 = crate::safe_read::MAX_INPUT_BYTES;
 
 fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
     if let Ok(meta) = std::fs::metadata(path)
@@ -373,13 +444,16 @@ fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    // Regular files only, read through a bounded reader: a crate root that is a FIFO or a
+    // symlink to `/dev/zero` must neither hang nor exhaust memory.
+    let bytes = crate::safe_read::read_bytes(path, MAX_FILE_BYTES).map_err(|e| {
+        let code = match e {
+            crate::safe_read::ReadError::TooLarge(_) => "too-large",
+            _ => "read-error",
+        };
         (
             None,
-            Diag::warning(
-                "read-error",
-                format!("cannot read `{}`: {e}", path.display()),
-            ),
+            Diag::warning(code, format!("cannot read `{}`: {e}", path.display())),
         )
     })?;
     match String::from_utf8(bytes) {
@@ -419,7 +493,7 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
-fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
+fn parse_file(path: &Path, ctx: &FileCtx, max_nesting: usize) -> Loaded {
     // Fault injection for the test of the panic guard (debug builds only).
     if cfg!(debug_assertions)
         && std::env::var_os("CARGO_DOMAINS_TEST_PANIC_ON").is_some_and(|name| path.ends_with(name))
@@ -437,14 +511,14 @@ fn parse_file(path: &Path, ctx: &FileCtx) -> Loaded {
         }
     };
     let depth = nesting_depth(&text);
-    if depth > MAX_NESTING {
+    if depth > max_nesting {
         return Loaded::Failed {
             file: path.to_path_buf(),
             text: Some(text),
             diag: Diag::warning(
                 "too-deep",
                 format!(
-                    "`{}` nests brackets {depth} levels deep (limit {MAX_NESTING}); the file is skipped",
+                    "`{}` nests brackets {depth} levels deep (limit {max_nesting}); the file is skipped",
                     path.display()
                 ),
             ),
@@ -498,10 +572,30 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         decls_only: shared.parse_only,
         cfg: &shared.envs[task.krate],
     };
+    // A crate root outside the workspace (`[[bin]] path = "/proc/self/environ"`) is not read;
+    // `mod` files are checked where they are declared, below.
+    let outside = if task.key.is_empty() {
+        let canon = std::fs::canonicalize(&task.file).unwrap_or_else(|_| task.file.clone());
+        forbidden(&shared.root, &canon)
+    } else {
+        None
+    };
     // A panic in the parser or the extractor on one file must not take the run down: the
     // file becomes a diagnostic like any other that cannot be read.
-    let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_file(&task.file, &ctx)
+    let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match outside {
+        Some(why) => Loaded::Failed {
+            file: task.file.clone(),
+            text: None,
+            diag: Diag::warning(
+                "outside-workspace",
+                format!(
+                    "the crate root `{}` {why}; it is not read",
+                    task.file.display()
+                ),
+            )
+            .help("only files inside the workspace are analysed"),
+        },
+        None => parse_file(&task.file, &ctx, shared.max_nesting),
     })) {
         Ok(loaded) => loaded,
         Err(_) => {
@@ -564,6 +658,24 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                 continue;
             };
             let child_canon = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            if let Some(why) = forbidden(&shared.root, &child_canon) {
+                let what = if decl.include {
+                    format!("`{}` is", decl.name)
+                } else {
+                    format!(
+                        "the file of module `{}`, `{}`, is",
+                        decl.name,
+                        file.display()
+                    )
+                };
+                let diag = Diag::warning(
+                    "outside-workspace",
+                    format!("{what} {why}; it is not read"),
+                )
+                .help("only files inside the workspace are analysed; the module is left out of the analysis");
+                report(diag);
+                continue;
+            }
             if ancestors.contains(&child_canon) {
                 let diag = Diag::warning(
                     "module-loop",
@@ -615,6 +727,27 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         .lock()
         .unwrap()
         .insert((task.krate, task.key), loaded);
+}
+
+/// Why a source file (canonical path) must not be read: it is outside the workspace root
+/// (also canonical), or a kernel pseudo-file (`/proc`, `/sys`, `/dev`) wherever the root is.
+/// `#[path = "/proc/self/environ"]` would otherwise put the environment into a parse-error
+/// snippet.
+fn forbidden(root: &Path, canonical: &Path) -> Option<String> {
+    if cfg!(unix)
+        && ["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|p| canonical.starts_with(p))
+    {
+        return Some(format!("`{}`, a kernel pseudo-file", canonical.display()));
+    }
+    if !canonical.starts_with(root) {
+        return Some(format!(
+            "outside the workspace root (it resolves to `{}`)",
+            canonical.display()
+        ));
+    }
+    None
 }
 
 /// An earlier declaration of the same module from the same file (`cfg_sync! { pub mod sync; }`

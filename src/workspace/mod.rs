@@ -86,24 +86,157 @@ pub struct LoadOptions<'a> {
 
 /// Runs `cargo metadata --no-deps` and turns its answer into the crates to analyse.
 pub fn load(opts: &LoadOptions) -> Result<Workspace, WorkspaceError> {
+    let manifest = match opts.manifest_path {
+        Some(path) => {
+            if !path.exists() {
+                return Err(WorkspaceError {
+                    message: format!("manifest path `{}` does not exist", path.display()),
+                    help: Some("pass the path of a Cargo.toml with --manifest-path".into()),
+                });
+            }
+            std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        None => find_manifest()?,
+    };
     let mut cmd = MetadataCommand::new();
     cmd.no_deps();
-    if let Some(path) = opts.manifest_path {
-        if !path.exists() {
-            return Err(WorkspaceError {
-                message: format!("manifest path `{}` does not exist", path.display()),
-                help: Some("pass the path of a Cargo.toml with --manifest-path".into()),
-            });
-        }
-        cmd.manifest_path(path);
-    }
+    cmd.manifest_path(&manifest);
     // Never let cargo reach the network or rewrite the lock file on our behalf.
     cmd.other_options(vec!["--offline".to_string()]);
-    let metadata = cmd.exec().map_err(|e| WorkspaceError {
-        message: format!("`cargo metadata` failed: {}", one_line(&e.to_string())),
-        help: Some("run `cargo metadata --no-deps --offline` to see cargo's own error".into()),
-    })?;
+    let metadata = run_metadata(&cmd)?;
     from_metadata(&metadata, opts)
+}
+
+/// The manifest cargo would use without `--manifest-path`: the nearest `Cargo.toml` from the
+/// current directory up (cargo itself does not run there, see [`run_metadata`]).
+fn find_manifest() -> Result<PathBuf, WorkspaceError> {
+    let cwd = std::env::current_dir().map_err(|e| WorkspaceError {
+        message: format!("cannot read the current directory: {e}"),
+        help: Some("pass the path of a Cargo.toml with --manifest-path".into()),
+    })?;
+    cwd.ancestors()
+        .map(|d| d.join("Cargo.toml"))
+        .find(|m| m.is_file())
+        .ok_or_else(|| WorkspaceError {
+            message: format!(
+                "could not find `Cargo.toml` in `{}` or any parent directory",
+                cwd.display()
+            ),
+            help: Some("run in a Cargo project, or pass --manifest-path".into()),
+        })
+}
+
+/// How long `cargo metadata` may take: `CARGO_DOMAINS_METADATA_TIMEOUT` seconds, else 120.
+fn metadata_timeout() -> std::time::Duration {
+    std::env::var("CARGO_DOMAINS_METADATA_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|s| std::time::Duration::from_secs_f64(s.min(1e6)))
+        .unwrap_or(std::time::Duration::from_secs(120))
+}
+
+/// Runs `cargo metadata` so that nothing in the analysed tree can choose what runs:
+///
+/// - the binary is `$CARGO` (the real cargo that ran us as `cargo domains`, past rustup's
+///   proxy), else the `cargo` on PATH;
+/// - it runs in the filesystem root, not in the analysed tree, so rustup's proxy finds no
+///   `rust-toolchain(.toml)` of that tree (a `[toolchain] path` there would name the binary)
+///   and cargo reads no `.cargo/config.toml` of it; the manifest is always passed by path;
+/// - `RUSTUP_TOOLCHAIN` is the toolchain we run under when known (our own
+///   `$RUSTUP_TOOLCHAIN`, set by rustup for what it runs, or the name in a
+///   `.../toolchains/NAME/bin/cargo` `$CARGO`): it outranks every toolchain file;
+/// - `RUSTUP_AUTO_INSTALL=0`: rustup never installs a toolchain on our behalf.
+///
+/// It is killed after [`metadata_timeout`].
+fn run_metadata(cmd: &MetadataCommand) -> Result<Metadata, WorkspaceError> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut command = cmd.cargo_command();
+    #[cfg(unix)]
+    command.current_dir("/");
+    let cargo_env = std::env::var_os("CARGO").filter(|c| !c.is_empty());
+    let toolchain = std::env::var_os("RUSTUP_TOOLCHAIN")
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            let cargo = PathBuf::from(cargo_env.as_ref()?);
+            let bin = cargo.parent()?;
+            let dir = bin.parent()?;
+            (bin.file_name()? == "bin" && dir.parent()?.file_name()? == "toolchains")
+                .then(|| dir.file_name().map(|n| n.to_os_string()))
+                .flatten()
+        });
+    if let Some(t) = toolchain {
+        command.env("RUSTUP_TOOLCHAIN", t);
+    }
+    command
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let program = command.get_program().to_string_lossy().into_owned();
+    let failed = |what: String| WorkspaceError {
+        message: format!("`cargo metadata` failed: {what}"),
+        help: Some("run `cargo metadata --no-deps --offline` to see cargo's own error".into()),
+    };
+    let mut child = command
+        .spawn()
+        .map_err(|e| failed(format!("cannot run `{program}`: {e}")))?;
+    // Both pipes are drained on threads (a full pipe would stall cargo); after a timeout they
+    // are not waited for, as a grandchild may still hold them open.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            let _ = tx.send(buf);
+        });
+        rx
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("piped stderr")));
+    let timeout = metadata_timeout();
+    let start = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(WorkspaceError {
+                    message: format!(
+                        "`cargo metadata` did not finish in {} s and was killed (`{program}`)",
+                        timeout.as_secs_f64()
+                    ),
+                    help: Some(
+                        "run `cargo metadata --no-deps --offline` to see what it waits for \
+                         (a lock held by another cargo?); set CARGO_DOMAINS_METADATA_TIMEOUT \
+                         (seconds) to wait longer"
+                            .into(),
+                    ),
+                });
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(failed(format!("cannot wait for `{program}`: {e}"))),
+        }
+    };
+    // The child has exited: its pipes end soon unless a grandchild holds them.
+    let grace = std::time::Duration::from_secs(5);
+    let stdout = out.recv_timeout(grace).unwrap_or_default();
+    let stderr = err.recv_timeout(grace).unwrap_or_default();
+    if !status.success() {
+        return Err(failed(format!(
+            "`cargo metadata` exited with an error: {}",
+            one_line(&String::from_utf8_lossy(&stderr))
+        )));
+    }
+    let text = String::from_utf8_lossy(&stdout);
+    // cargo prints one JSON document on one line; anything else on stdout is skipped.
+    let json = text
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_default();
+    MetadataCommand::parse(json).map_err(|e| failed(one_line(&e.to_string())))
 }
 
 fn one_line(s: &str) -> String {
