@@ -52,7 +52,10 @@ pub fn key(c: &Checked, f: &Finding) -> Key {
                 .map(|d| format!("domain {}", c.config.domains[d].name))
                 .unwrap_or_default(),
         ),
-        Rule::ForbiddenDependency | Rule::InterfaceBypass => {
+        Rule::ForbiddenDependency
+        | Rule::InterfaceBypass
+        | Rule::LayerViolation
+        | Rule::DeprecatedDependency => {
             let r = f.reference.map(|r| &refs[r]);
             (
                 r.map(|r| p.modules[r.from as usize].path.clone())

@@ -274,7 +274,9 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
 pub struct Summary {
     pub forbidden: usize,
     pub bypass: usize,
+    pub layer: usize,
     pub facades: usize,
+    pub deprecated: usize,
     pub cycles: usize,
     pub pairs: usize,
     pub unassigned: usize,
@@ -290,14 +292,21 @@ pub fn summary(c: &Checked) -> Summary {
     let pairs: BTreeSet<_> = c
         .findings
         .iter()
-        .filter(|f| matches!(f.rule, Rule::ForbiddenDependency | Rule::InterfaceBypass))
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Rule::ForbiddenDependency | Rule::InterfaceBypass | Rule::LayerViolation
+            )
+        })
         .map(|f| (f.from_domain, f.to_domain))
         .collect();
     let input_warnings = c.analysis.program.diagnostics.len() + c.config_warnings.len();
     Summary {
         forbidden: count(Rule::ForbiddenDependency),
         bypass: count(Rule::InterfaceBypass),
+        layer: count(Rule::LayerViolation),
         facades: count(Rule::FacadeReexport),
+        deprecated: count(Rule::DeprecatedDependency),
         cycles: count(Rule::DomainCycle),
         pairs: pairs.len(),
         unassigned: c
@@ -321,8 +330,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `", 2 layer violations"`, or nothing when there are none.
+fn more(n: usize, one: &str, many: &str) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(", {}", plural(n, one, many))
+    }
+}
+
 pub fn summary_line(s: &Summary) -> String {
-    let violations = s.forbidden + s.bypass;
+    let violations = s.forbidden + s.bypass + s.layer;
     let mut known = Vec::new();
     if s.baselined > 0 {
         known.push(format!("{} baselined", s.baselined));
@@ -342,16 +360,15 @@ pub fn summary_line(s: &Summary) -> String {
     } else {
         format!(" ({})", known.join(", "))
     };
-    let facades = if s.facades > 0 {
-        format!(
-            ", {}",
-            plural(s.facades, "facade re-export", "facade re-exports")
-        )
-    } else {
-        String::new()
-    };
+    let layers = more(s.layer, "layer violation", "layer violations");
+    let facades = more(s.facades, "facade re-export", "facade re-exports")
+        + &more(
+            s.deprecated,
+            "deprecated dependency",
+            "deprecated dependencies",
+        );
     format!(
-        "{} in {} ({} forbidden, {} interface {}){facades}, {}, {} unassigned; {}, {}",
+        "{} in {} ({} forbidden, {} interface {}{layers}){facades}, {}, {} unassigned; {}, {}",
         plural(violations, "violation", "violations"),
         plural(s.pairs, "domain pair", "domain pairs"),
         s.forbidden,

@@ -26,6 +26,12 @@ fn rule_help(r: Rule) -> &'static str {
         Rule::UnassignedModule => {
             "Claim the module in a domain's `modules` (or `modules_exact` for a composition root)."
         }
+        Rule::LayerViolation => {
+            "A domain may use only domains of its own and lower layers (`[settings] layers`, top to bottom). Invert the dependency (a trait in the lower layer that the higher one implements, or an event), or move the item down to a lower layer."
+        }
+        Rule::DeprecatedDependency => {
+            "The using domain marks this dependency `deprecated = true` in its `depends_on`: move the use to the replacement, and remove the entry once nothing uses it."
+        }
     }
 }
 

@@ -3,10 +3,11 @@
 //!
 //! | code | module |
 //! | --- | --- |
-//! | `forbidden-dependency`, `interface-bypass`, `facade-reexport` | [`boundary`] |
+//! | `forbidden-dependency`, `interface-bypass`, `facade-reexport`, `layer-violation`, `deprecated-dependency` | [`boundary`] |
 //! | `domain-cycle` | [`cycle`] |
 //! | `unassigned-module` | [`unassigned`] |
 
+pub mod allowance;
 pub mod boundary;
 pub mod cycle;
 pub mod unassigned;
@@ -27,15 +28,19 @@ pub enum Rule {
     FacadeReexport,
     DomainCycle,
     UnassignedModule,
+    LayerViolation,
+    DeprecatedDependency,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 7] = [
         Rule::ForbiddenDependency,
         Rule::InterfaceBypass,
         Rule::FacadeReexport,
         Rule::DomainCycle,
         Rule::UnassignedModule,
+        Rule::LayerViolation,
+        Rule::DeprecatedDependency,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +50,8 @@ impl Rule {
             Rule::FacadeReexport => "facade-reexport",
             Rule::DomainCycle => "domain-cycle",
             Rule::UnassignedModule => "unassigned-module",
+            Rule::LayerViolation => "layer-violation",
+            Rule::DeprecatedDependency => "deprecated-dependency",
         }
     }
 
@@ -59,6 +66,10 @@ impl Rule {
             }
             Rule::DomainCycle => "domains depend on each other in a cycle",
             Rule::UnassignedModule => "a module belongs to no domain",
+            Rule::LayerViolation => "a domain uses a domain of a higher layer",
+            Rule::DeprecatedDependency => {
+                "a domain uses a domain its depends_on marks as deprecated"
+            }
         }
     }
 
@@ -69,6 +80,8 @@ impl Rule {
             Rule::FacadeReexport => cfg.settings.facade,
             Rule::DomainCycle => cfg.settings.cycles,
             Rule::UnassignedModule => cfg.settings.unassigned,
+            Rule::LayerViolation => cfg.settings.layer_violation,
+            Rule::DeprecatedDependency => cfg.settings.deprecated,
         }
     }
 }
