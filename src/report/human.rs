@@ -218,6 +218,16 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
         .with_code(f.rule.code())
         .with_severity(severity)
         .with_help(help);
+    if let Some(range) = &f.config_span {
+        // A finding on the configuration (unused-dependency): shown like config errors.
+        let src = &c.config.source;
+        let start = range.start.min(src.text.len());
+        let len = range.end.saturating_sub(start).max(1);
+        md = md.with_label(LabeledSpan::new(Some(f.label.clone()), start, len));
+        let starts = line_starts(&src.text);
+        let window = Window::config(src.name.clone(), src.text.clone(), &starts, start);
+        return render(style, md, Some(window));
+    }
     let file = &p.files[f.file as usize];
     let source = Window::around(file, f.span);
     // A label on an overlong line is not drawn (see `render`): do not compute it.
@@ -277,6 +287,7 @@ pub struct Summary {
     pub layer: usize,
     pub facades: usize,
     pub deprecated: usize,
+    pub unused: usize,
     pub cycles: usize,
     pub pairs: usize,
     pub unassigned: usize,
@@ -307,6 +318,7 @@ pub fn summary(c: &Checked) -> Summary {
         layer: count(Rule::LayerViolation),
         facades: count(Rule::FacadeReexport),
         deprecated: count(Rule::DeprecatedDependency),
+        unused: count(Rule::UnusedDependency),
         cycles: count(Rule::DomainCycle),
         pairs: pairs.len(),
         unassigned: c
@@ -366,7 +378,8 @@ pub fn summary_line(s: &Summary) -> String {
             s.deprecated,
             "deprecated dependency",
             "deprecated dependencies",
-        );
+        )
+        + &more(s.unused, "unused dependency", "unused dependencies");
     format!(
         "{} in {} ({} forbidden, {} interface {}{layers}){facades}, {}, {} unassigned; {}, {}",
         plural(violations, "violation", "violations"),

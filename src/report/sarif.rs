@@ -32,6 +32,9 @@ fn rule_help(r: Rule) -> &'static str {
         Rule::DeprecatedDependency => {
             "The using domain marks this dependency `deprecated = true` in its `depends_on`: move the use to the replacement, and remove the entry once nothing uses it."
         }
+        Rule::UnusedDependency => {
+            "No reference uses this `depends_on` entry: remove it (`cargo domains sync --prune` removes every unused entry)."
+        }
     }
 }
 
@@ -95,7 +98,7 @@ pub fn to_value(c: &Checked) -> Value {
                 "message": { "text": format!("{}\n{}", f.message, f.help) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": p.file_rel(f.file), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": f.file_name(p, &c.config), "uriBaseId": "%SRCROOT%" },
                         "region": {
                             "startLine": f.span.start.line.max(1),
                             "startColumn": f.span.start.col + 1,

@@ -237,6 +237,7 @@ fn push(input: &Input, out: &mut Vec<Finding>, i: usize, from: DomainId, to: Dom
         names: Vec::new(),
         also,
         cut: Vec::new(),
+        config_span: None,
     });
 }
 
@@ -450,5 +451,6 @@ fn facade(input: &Input, out: &mut Vec<Finding>, ids: &[usize], from: DomainId, 
         names,
         also: Vec::new(),
         cut: Vec::new(),
+        config_span: None,
     });
 }

@@ -266,6 +266,7 @@ fn finding(input: &Input, level: Level, g: &Group) -> Finding {
         names: g.members.iter().map(|d| name(*d).to_string()).collect(),
         also: Vec::new(),
         cut,
+        config_span: None,
     }
 }
 
