@@ -86,6 +86,16 @@ fn layers_findings_are_exactly_those_in_expected_md() {
 }
 
 #[test]
+fn output_is_byte_identical_across_runs() {
+    let a = check(&["--format", "json"]);
+    let b = check(&["--format", "json", "--threads", "1"]);
+    assert_eq!(a.stdout, b.stdout);
+    // Human output, but for the closing line's timing.
+    let human = |r: Run| r.stderr.rsplit_once("\nchecked ").unwrap().0.to_string();
+    assert_eq!(human(check(&[])), human(check(&["--threads", "1"])));
+}
+
+#[test]
 fn a_reference_above_its_layer_and_forbidden_is_one_finding_naming_both() {
     let v = json(&check(&["--format", "json"]));
     let f = finding(&v, "src/storage/audit.rs:4:5");

@@ -329,6 +329,21 @@ mod tests {
 
     const TWO: &str = "[domains.legacy]\nmodules = [\"crate::legacy\"]\n[domains.billing]\nmodules = [\"crate::billing\"]\n";
 
+    /// The complete example of docs/configuration.md loads, with the meaning it says.
+    #[test]
+    fn the_documented_example_loads() {
+        let doc = include_str!("../../docs/configuration.md");
+        let at = doc.find("## A complete example").unwrap();
+        let start = at + doc[at..].find("```toml\n").unwrap() + 8;
+        let end = start + doc[start..].find("```").unwrap();
+        let c = ok(&doc[start..end]);
+        let d = |n: &str| c.domains.iter().find(|d| d.name == n).unwrap();
+        assert_eq!(c.settings.layers, ["app", "api", "domain", "infra"]);
+        assert_eq!(d("payments").deprecated, ["legacy"]);
+        assert!(d("reports").deny_list);
+        assert_eq!((d("app").layer, d("shared").layer), (Some(0), Some(3)));
+    }
+
     #[test]
     fn defaults_of_the_new_levels() {
         let c = ok(TWO);
