@@ -52,7 +52,18 @@ pub fn key(c: &Checked, f: &Finding) -> Key {
                 .map(|d| format!("domain {}", c.config.domains[d].name))
                 .unwrap_or_default(),
         ),
-        Rule::ForbiddenDependency | Rule::InterfaceBypass => {
+        // One entry per depends_on entry: the using and the used domain.
+        Rule::UnusedDependency => {
+            let name = |d: Option<usize>| {
+                d.map(|d| format!("domain {}", c.config.domains[d].name))
+                    .unwrap_or_default()
+            };
+            (name(f.from_domain), name(f.to_domain))
+        }
+        Rule::ForbiddenDependency
+        | Rule::InterfaceBypass
+        | Rule::LayerViolation
+        | Rule::DeprecatedDependency => {
             let r = f.reference.map(|r| &refs[r]);
             (
                 r.map(|r| p.modules[r.from as usize].path.clone())

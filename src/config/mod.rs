@@ -4,6 +4,7 @@
 //! Every problem is a [`ConfigError`] pointing into the file; all of them are collected
 //! before the run stops, so one run shows every mistake.
 
+mod deps;
 pub mod pattern;
 
 use std::collections::{BTreeMap, HashMap};
@@ -49,6 +50,11 @@ struct RawSettings {
     cfg: Vec<Spanned<String>>,
     #[serde(default)]
     cfg_off: Vec<Spanned<String>>,
+    deprecated: Option<Level>,
+    layer_violation: Option<Level>,
+    unused_dependency: Option<Level>,
+    #[serde(default)]
+    layers: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -59,8 +65,7 @@ struct RawDomain {
     modules: Vec<Spanned<String>>,
     #[serde(default)]
     modules_exact: Vec<Spanned<String>>,
-    #[serde(default)]
-    depends_on: Vec<Spanned<String>>,
+    depends_on: Option<Vec<Spanned<deps::RawDep>>>,
     #[serde(default)]
     interface: Vec<Spanned<String>>,
     #[serde(default)]
@@ -71,6 +76,8 @@ struct RawDomain {
     tables: Vec<Spanned<String>>,
     #[serde(default)]
     events: Vec<Spanned<String>>,
+    cannot_depend_on: Option<Vec<Spanned<String>>>,
+    layer: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +120,14 @@ pub struct Settings {
     pub include_tests: bool,
     /// The configuration the code is read in (`features`, `target`, `cfg`, `cfg_off`).
     pub cfg: CfgRequest,
+    /// Level of `deprecated-dependency`.
+    pub deprecated: Level,
+    /// Level of `layer-violation`.
+    pub layer_violation: Level,
+    /// Level of `unused-dependency`.
+    pub unused_dependency: Level,
+    /// `layers = [..]`: layer names, top (entry points) to bottom (infrastructure).
+    pub layers: Vec<String>,
 }
 
 impl Default for Settings {
@@ -126,6 +141,10 @@ impl Default for Settings {
             interface_for_roots: false,
             include_tests: false,
             cfg: CfgRequest::default(),
+            deprecated: Level::Warn,
+            layer_violation: Level::Deny,
+            unused_dependency: Level::Allow,
+            layers: Vec::new(),
         }
     }
 }
@@ -193,6 +212,16 @@ pub struct Domain {
     pub tables: Vec<(String, Range<usize>)>,
     /// Whether `modules`/`modules_exact` were written at all (even if some failed to parse).
     pub had_patterns: bool,
+    /// Domains of `depends_on` entries written `{ domain = "..", deprecated = true }`: using
+    /// them is a `deprecated-dependency` warning.
+    pub deprecated: Vec<String>,
+    /// `cannot_depend_on = [..]`: domains this one may not use, shared kernels included; it
+    /// wins over `depends_on` (`"*"` too).
+    pub cannot_depend_on: Vec<(String, Range<usize>)>,
+    /// `cannot_depend_on` without `depends_on`: every domain it does not list may be used.
+    pub deny_list: bool,
+    /// `layer = ".."`: index into `settings.layers` (0 is the top layer).
+    pub layer: Option<usize>,
 }
 
 /// The text a config came from, for diagnostics.
@@ -313,6 +342,22 @@ pub const CONFIG_CODES: &[(&str, &str)] = &[
     (
         "config-declared-cycle",
         "depends_on declares a cycle (warning)",
+    ),
+    (
+        "config-conflicting-dependency",
+        "a domain lists one domain in both depends_on and cannot_depend_on",
+    ),
+    (
+        "config-unknown-layer",
+        "a domain's `layer` is not one of `[settings] layers`",
+    ),
+    (
+        "config-duplicate-layer",
+        "`[settings] layers` lists a layer twice",
+    ),
+    (
+        "config-no-layer",
+        "layers are declared but a domain has no `layer` (warning)",
     ),
     (
         "config-no-domains",
@@ -456,6 +501,10 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         interface_for_roots: s.interface_for_roots.unwrap_or(d.interface_for_roots),
         include_tests: s.include_tests.unwrap_or(d.include_tests),
         cfg: cfg_settings(&s, &mut errors),
+        deprecated: s.deprecated.unwrap_or(d.deprecated),
+        layer_violation: s.layer_violation.unwrap_or(d.layer_violation),
+        unused_dependency: s.unused_dependency.unwrap_or(d.unused_dependency),
+        layers: deps::layers(&s.layers, &mut errors),
     };
     let mut domains = Vec::new();
     for (name, dom) in raw.domains {
@@ -516,30 +565,30 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
                 Some((name, span))
             })
             .collect();
-        let depends_on_any = dom.depends_on.iter().any(|d| d.get_ref() == "*");
-        let depends_on = dom
-            .depends_on
-            .into_iter()
-            .filter(|d| d.get_ref() != "*")
-            .map(|d| {
-                let sp = d.span();
-                (d.into_inner(), sp)
-            })
-            .collect();
+        let rules = deps::Rules::read(
+            (dom.depends_on, dom.cannot_depend_on, dom.layer),
+            (&name, &span),
+            &settings.layers,
+            &mut errors,
+        );
         domains.push(Domain {
             name,
             span,
             description: dom.description,
             modules,
             modules_exact,
-            depends_on,
-            depends_on_any,
+            depends_on: rules.depends_on,
+            depends_on_any: rules.depends_on_any,
             interface,
             interface_exact,
             events,
             shared: dom.shared,
             tables,
             had_patterns,
+            deprecated: rules.deprecated,
+            cannot_depend_on: rules.cannot_depend_on,
+            deny_list: rules.deny_list,
+            layer: rules.layer,
         });
     }
     // A table has one owner.
@@ -591,6 +640,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
                 errors.push(e);
             }
         }
+        deps::check_cannot(d, &names, &mut errors);
         if d.modules.is_empty() && d.modules_exact.is_empty() && !d.had_patterns {
             errors.push(ConfigError {
                 warning: true,

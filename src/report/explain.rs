@@ -87,6 +87,13 @@ pub fn explain(c: &Checked, from: DomainId, to: DomainId) -> Explanation {
         .collect();
     let reason = if from == to {
         format!("`{}` is the same domain", fd.name)
+    } else if crate::rules::allowance::denied(&input, from, to) {
+        format!("`{}` is in `domains.{}.cannot_depend_on`", td.name, fd.name)
+    } else if fd.deny_list {
+        format!(
+            "`{}` may use every domain not in its cannot_depend_on",
+            fd.name
+        )
     } else if fd.depends_on_any {
         format!("`{}` may use every domain (depends_on = [\"*\"])", fd.name)
     } else if td.shared {
@@ -100,6 +107,16 @@ pub fn explain(c: &Checked, from: DomainId, to: DomainId) -> Explanation {
             fd.name,
             declared.join(", ")
         )
+    };
+    let reason = match crate::rules::allowance::layer_violation(&input, from, to) {
+        Some((la, lb)) => format!(
+            "{reason}; but `{}` is in the higher layer `{}` (`{}` is in `{}`): using it is a layer-violation",
+            td.name,
+            crate::rules::allowance::layer_name(&input, lb),
+            fd.name,
+            crate::rules::allowance::layer_name(&input, la)
+        ),
+        None => reason,
     };
     let mut groups: BTreeMap<String, ItemGroup> = BTreeMap::new();
     let (mut forbidden_sites, mut bypasses) = (0, 0);

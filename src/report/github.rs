@@ -52,7 +52,7 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(p.file_rel(f.file)),
+            escape_property(f.file_name(p, &c.config)),
             f.span.start.line,
             f.span.start.col + 1,
             f.span.start.line,

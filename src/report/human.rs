@@ -218,6 +218,16 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
         .with_code(f.rule.code())
         .with_severity(severity)
         .with_help(help);
+    if let Some(range) = &f.config_span {
+        // A finding on the configuration (unused-dependency): shown like config errors.
+        let src = &c.config.source;
+        let start = range.start.min(src.text.len());
+        let len = range.end.saturating_sub(start).max(1);
+        md = md.with_label(LabeledSpan::new(Some(f.label.clone()), start, len));
+        let starts = line_starts(&src.text);
+        let window = Window::config(src.name.clone(), src.text.clone(), &starts, start);
+        return render(style, md, Some(window));
+    }
     let file = &p.files[f.file as usize];
     let source = Window::around(file, f.span);
     // A label on an overlong line is not drawn (see `render`): do not compute it.
@@ -274,7 +284,10 @@ pub fn render_config_errors(errs: &ConfigErrors, style: &Style) -> String {
 pub struct Summary {
     pub forbidden: usize,
     pub bypass: usize,
+    pub layer: usize,
     pub facades: usize,
+    pub deprecated: usize,
+    pub unused: usize,
     pub cycles: usize,
     pub pairs: usize,
     pub unassigned: usize,
@@ -290,14 +303,22 @@ pub fn summary(c: &Checked) -> Summary {
     let pairs: BTreeSet<_> = c
         .findings
         .iter()
-        .filter(|f| matches!(f.rule, Rule::ForbiddenDependency | Rule::InterfaceBypass))
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Rule::ForbiddenDependency | Rule::InterfaceBypass | Rule::LayerViolation
+            )
+        })
         .map(|f| (f.from_domain, f.to_domain))
         .collect();
     let input_warnings = c.analysis.program.diagnostics.len() + c.config_warnings.len();
     Summary {
         forbidden: count(Rule::ForbiddenDependency),
         bypass: count(Rule::InterfaceBypass),
+        layer: count(Rule::LayerViolation),
         facades: count(Rule::FacadeReexport),
+        deprecated: count(Rule::DeprecatedDependency),
+        unused: count(Rule::UnusedDependency),
         cycles: count(Rule::DomainCycle),
         pairs: pairs.len(),
         unassigned: c
@@ -321,8 +342,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `", 2 layer violations"`, or nothing when there are none.
+fn more(n: usize, one: &str, many: &str) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(", {}", plural(n, one, many))
+    }
+}
+
 pub fn summary_line(s: &Summary) -> String {
-    let violations = s.forbidden + s.bypass;
+    let violations = s.forbidden + s.bypass + s.layer;
     let mut known = Vec::new();
     if s.baselined > 0 {
         known.push(format!("{} baselined", s.baselined));
@@ -342,16 +372,16 @@ pub fn summary_line(s: &Summary) -> String {
     } else {
         format!(" ({})", known.join(", "))
     };
-    let facades = if s.facades > 0 {
-        format!(
-            ", {}",
-            plural(s.facades, "facade re-export", "facade re-exports")
+    let layers = more(s.layer, "layer violation", "layer violations");
+    let facades = more(s.facades, "facade re-export", "facade re-exports")
+        + &more(
+            s.deprecated,
+            "deprecated dependency",
+            "deprecated dependencies",
         )
-    } else {
-        String::new()
-    };
+        + &more(s.unused, "unused dependency", "unused dependencies");
     format!(
-        "{} in {} ({} forbidden, {} interface {}){facades}, {}, {} unassigned; {}, {}",
+        "{} in {} ({} forbidden, {} interface {}{layers}){facades}, {}, {} unassigned; {}, {}",
         plural(violations, "violation", "violations"),
         plural(s.pairs, "domain pair", "domain pairs"),
         s.forbidden,

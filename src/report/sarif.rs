@@ -26,6 +26,15 @@ fn rule_help(r: Rule) -> &'static str {
         Rule::UnassignedModule => {
             "Claim the module in a domain's `modules` (or `modules_exact` for a composition root)."
         }
+        Rule::LayerViolation => {
+            "A domain may use only domains of its own and lower layers (`[settings] layers`, top to bottom). Invert the dependency (a trait in the lower layer that the higher one implements, or an event), or move the item down to a lower layer."
+        }
+        Rule::DeprecatedDependency => {
+            "The using domain marks this dependency `deprecated = true` in its `depends_on`: move the use to the replacement, and remove the entry once nothing uses it."
+        }
+        Rule::UnusedDependency => {
+            "No reference uses this `depends_on` entry: remove it (`cargo domains sync --prune` removes every unused entry)."
+        }
     }
 }
 
@@ -89,7 +98,7 @@ pub fn to_value(c: &Checked) -> Value {
                 "message": { "text": format!("{}\n{}", f.message, f.help) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": p.file_rel(f.file), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": f.file_name(p, &c.config), "uriBaseId": "%SRCROOT%" },
                         "region": {
                             "startLine": f.span.start.line.max(1),
                             "startColumn": f.span.start.col + 1,

@@ -1,10 +1,14 @@
-//! `forbidden-dependency` and `interface-bypass`: one finding per offending reference.
+//! `forbidden-dependency`, `interface-bypass`, `layer-violation` and `deprecated-dependency`:
+//! one finding per offending reference (naming every rule it breaks); `facade-reexport`: one
+//! per `pub use` statement and target domain.
 //!
 //! A reference from domain A to domain B is allowed when B is in A's `depends_on`, B is a
-//! shared kernel, or A declares `depends_on = ["*"]`. An allowed reference to a domain with an
-//! `interface` must reach it through one of the interface modules (the path as written, or a
-//! re-export on the way) or target an item defined inside the interface.
+//! shared kernel, A declares `depends_on = ["*"]`, or A has a `cannot_depend_on` deny-list and
+//! no `depends_on`; and B is not in A's `cannot_depend_on`. An allowed reference to a domain
+//! with an `interface` must reach it through one of the interface modules (the path as
+//! written, or a re-export on the way) or target an item defined inside the interface.
 
+use super::allowance::{self, denied, layer_name};
 use super::{Finding, Input, Rule};
 use crate::config::{DomainId, Level};
 use crate::resolve::{Def, Reference};
@@ -12,9 +16,11 @@ use crate::resolve::{Def, Reference};
 pub fn allowed(input: &Input, from: DomainId, to: DomainId) -> bool {
     let d = &input.config.domains;
     from == to
-        || d[from].depends_on_any
-        || d[to].shared
-        || d[from].depends_on.iter().any(|(n, _)| *n == d[to].name)
+        || !denied(input, from, to)
+            && (d[from].depends_on_any
+                || d[from].deny_list
+                || d[to].shared
+                || d[from].depends_on.iter().any(|(n, _)| *n == d[to].name))
 }
 
 /// Whether a reference to domain `to` respects its interface (true when it has none): it
@@ -106,22 +112,44 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         }
         if method_only {
             covered.insert((r.from, to));
-            if allowed(input, from, to) {
-                continue; // interfaces are about names; a method call names none
-            }
         }
-        let (forbidden, bypass) = (!allowed(input, from, to), bypasses(input, r, from, to));
-        if !forbidden && !bypass {
-            continue;
-        }
+        let b = Breaks::of(input, r, from, to, method_only);
         match r.reexport {
             // One finding per `pub use` statement and target domain (facade-reexport).
-            Some(stmt) => facades.entry((r.file, stmt, from, to)).or_default().push(i),
-            None => push(input, out, i, from, to, forbidden, bypass),
+            Some(stmt) if b.forbidden || b.bypass || b.layer => {
+                facades.entry((r.file, stmt, from, to)).or_default().push(i)
+            }
+            _ if b.any() => push(input, out, i, from, to, &b),
+            _ => {}
         }
     }
     for ((_, _, from, to), ids) in facades {
         facade(input, out, &ids, from, to);
+    }
+}
+
+/// The rules one reference from `from` to `to` breaks.
+struct Breaks {
+    forbidden: bool,
+    bypass: bool,
+    layer: bool,
+    deprecated: bool,
+}
+
+impl Breaks {
+    fn of(input: &Input, r: &Reference, from: DomainId, to: DomainId, method_only: bool) -> Self {
+        let forbidden = !allowed(input, from, to);
+        Breaks {
+            forbidden,
+            // Interfaces are about names; a method call names none.
+            bypass: (forbidden || !method_only) && bypasses(input, r, from, to),
+            layer: allowance::layer_violation(input, from, to).is_some(),
+            deprecated: !forbidden && allowance::deprecated(input, from, to),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.forbidden || self.bypass || self.layer || self.deprecated
     }
 }
 
@@ -145,67 +173,58 @@ fn interfaces(input: &Input, to: DomainId) -> String {
 
 /// The finding of one reference: forbidden (naming the interface too when it also goes
 /// around it), or an interface bypass.
-fn push(
-    input: &Input,
-    out: &mut Vec<Finding>,
-    i: usize,
-    from: DomainId,
-    to: DomainId,
-    forbidden: bool,
-    bypass: bool,
-) {
+fn push(input: &Input, out: &mut Vec<Finding>, i: usize, from: DomainId, to: DomainId, b: &Breaks) {
     let r = &input.resolution.refs[i];
+    let mut parts: Vec<Part> = [
+        layer_part(input, r, from, to, b),
+        forbidden_or_bypass(input, r, from, to, b),
+        deprecated_part(input, from, to, b),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| p.level != Level::Allow)
+    .collect();
+    // The most severe rule leads; ties keep the order above.
+    parts.sort_by_key(|p| std::cmp::Reverse(p.level));
+    let Some(first) = parts.first() else {
+        return;
+    };
     let (fd, td) = (&input.config.domains[from], &input.config.domains[to]);
-    let (rule, message, label, help, also) = if forbidden {
-        let (around, via, also) = if bypass {
-            (
-                format!(
-                    ", and reaches it around its interface {}",
-                    interfaces(input, to)
-                ),
-                format!(", and go through {}", interfaces(input, to)),
-                vec![Rule::InterfaceBypass],
-            )
-        } else {
-            (String::new(), String::new(), Vec::new())
-        };
-        (
-            Rule::ForbiddenDependency,
-            format!(
-                "domain `{}` uses `{}` of domain `{}`, which it may not depend on{around}",
-                fd.name, r.item, td.name
-            ),
-            format!("`{}` belongs to domain `{}`", r.written, td.name),
-            format!(
-                "add \"{}\" to `domains.{}.depends_on` in {}{via}; or move the item to a domain `{}` may use",
-                td.name, fd.name, input.config.source.name, fd.name
-            ),
-            also,
+    let bypass_first = first.rule == Rule::InterfaceBypass;
+    let head = if bypass_first {
+        format!(
+            "domain `{}` reaches `{}` around the interface of domain `{}`",
+            fd.name, r.item, td.name
         )
     } else {
-        (
-            Rule::InterfaceBypass,
-            format!(
-                "domain `{}` reaches `{}` around the interface of domain `{}`",
-                fd.name, r.item, td.name
-            ),
-            format!("not part of {}", interfaces(input, to)),
-            format!(
-                "go through {} (re-export the item there if it is missing)",
-                interfaces(input, to)
-            ),
-            Vec::new(),
+        format!(
+            "domain `{}` uses `{}` of domain `{}`",
+            fd.name, r.item, td.name
         )
     };
-    let level = rule.level(input.config);
-    if level == Level::Allow {
-        return;
+    let clauses: Vec<&str> = parts
+        .iter()
+        .skip(usize::from(bypass_first))
+        .map(|p| p.clause.as_str())
+        .collect();
+    let message = match clauses.is_empty() {
+        true => head,
+        false => format!("{head}, {}", clauses.join(", and ")),
+    };
+    let mut help = first.help.clone();
+    for note in parts.iter().skip(1).filter_map(|p| p.note.as_ref()) {
+        help.push_str(&format!("\n{note}"));
     }
+    let also = parts
+        .iter()
+        .flat_map(|p| std::iter::once(p.rule).chain(p.also.iter().copied()))
+        .skip(1)
+        .collect();
     out.push(Finding {
-        rule,
-        level,
+        rule: first.rule,
+        level: first.level,
         message,
-        label,
+        label: first.label.clone(),
         help,
         file: r.file,
         span: r.span,
@@ -218,7 +237,147 @@ fn push(
         names: Vec::new(),
         also,
         cut: Vec::new(),
+        config_span: None,
     });
+}
+
+/// One rule a reference breaks, as told in its finding.
+struct Part {
+    rule: Rule,
+    level: Level,
+    /// Rules told inside this part (`interface-bypass` inside `forbidden-dependency`).
+    also: Vec<Rule>,
+    /// Follows "domain `a` uses `x` of domain `b`, ": "which it may not depend on".
+    clause: String,
+    label: String,
+    help: String,
+    /// The help's line when another rule leads the finding.
+    note: Option<String>,
+}
+
+/// `forbidden-dependency` (naming the interface too when the reference also goes around
+/// it), else `interface-bypass`.
+fn forbidden_or_bypass(
+    input: &Input,
+    r: &Reference,
+    from: DomainId,
+    to: DomainId,
+    b: &Breaks,
+) -> Option<Part> {
+    let (fd, td) = (&input.config.domains[from], &input.config.domains[to]);
+    let cfg = &input.config.source.name;
+    if !b.forbidden {
+        return b.bypass.then(|| Part {
+            rule: Rule::InterfaceBypass,
+            level: Rule::InterfaceBypass.level(input.config),
+            also: Vec::new(),
+            clause: format!(
+                "which it reaches around its interface {}",
+                interfaces(input, to)
+            ),
+            label: format!("not part of {}", interfaces(input, to)),
+            help: format!(
+                "go through {} (re-export the item there if it is missing)",
+                interfaces(input, to)
+            ),
+            note: Some(format!("also go through {}", interfaces(input, to))),
+        });
+    }
+    let (around, via, also) = match b.bypass {
+        true => (
+            format!(
+                ", and reaches it around its interface {}",
+                interfaces(input, to)
+            ),
+            format!(", and go through {}", interfaces(input, to)),
+            vec![Rule::InterfaceBypass],
+        ),
+        false => (String::new(), String::new(), Vec::new()),
+    };
+    let denied = denied(input, from, to);
+    let (listed, help) = if denied {
+        (
+            " (it is listed in its cannot_depend_on)",
+            format!(
+                "`{}` is in `domains.{}.cannot_depend_on` in {cfg}: invert the dependency (a trait owned by `{}`, or an event){via}; or move the item to a domain `{}` may use",
+                td.name, fd.name, fd.name, fd.name
+            ),
+        )
+    } else {
+        (
+            "",
+            format!(
+                "add \"{}\" to `domains.{}.depends_on` in {cfg}{via}; or move the item to a domain `{}` may use",
+                td.name, fd.name, fd.name
+            ),
+        )
+    };
+    Some(Part {
+        rule: Rule::ForbiddenDependency,
+        level: Rule::ForbiddenDependency.level(input.config),
+        also,
+        clause: format!("which it may not depend on{listed}{around}"),
+        label: format!("`{}` belongs to domain `{}`", r.written, td.name),
+        help,
+        note: None,
+    })
+}
+
+/// `layer-violation`: `to` is in a higher layer than `from`.
+fn layer_part(
+    input: &Input,
+    r: &Reference,
+    from: DomainId,
+    to: DomainId,
+    b: &Breaks,
+) -> Option<Part> {
+    if !b.layer {
+        return None;
+    }
+    let (la, lb) = allowance::layer_violation(input, from, to)?;
+    let (fd, td) = (&input.config.domains[from], &input.config.domains[to]);
+    let (la, lb) = (layer_name(input, la), layer_name(input, lb));
+    Some(Part {
+        rule: Rule::LayerViolation,
+        level: Rule::LayerViolation.level(input.config),
+        also: Vec::new(),
+        clause: format!(
+            "which is in the higher layer `{lb}` (`{}` is in `{la}`)",
+            fd.name
+        ),
+        label: format!("`{}` is in layer `{lb}`, above `{la}`", r.written),
+        help: format!(
+            "a domain may use only domains of its own and lower layers: invert the dependency (a trait in `{}` that `{}` implements, or an event), or move the item to a domain of layer `{la}` or below",
+            fd.name, td.name
+        ),
+        note: Some(format!(
+            "`{}` is in the higher layer `{lb}`: a domain may use only its own and lower layers",
+            td.name
+        )),
+    })
+}
+
+/// `deprecated-dependency`: allowed only by an entry marked `deprecated = true`.
+fn deprecated_part(input: &Input, from: DomainId, to: DomainId, b: &Breaks) -> Option<Part> {
+    if !b.deprecated {
+        return None;
+    }
+    let (fd, td) = (&input.config.domains[from], &input.config.domains[to]);
+    Some(Part {
+        rule: Rule::DeprecatedDependency,
+        level: Rule::DeprecatedDependency.level(input.config),
+        also: Vec::new(),
+        clause: "which its depends_on marks as deprecated".into(),
+        label: format!("deprecated dependency on `{}`", td.name),
+        help: format!(
+            "`{}` is deprecated in `domains.{}.depends_on` in {}: move this use to its replacement; remove the entry once nothing uses it",
+            td.name, fd.name, input.config.source.name
+        ),
+        note: Some(format!(
+            "`{}` is a deprecated dependency of `{}`: move off it",
+            td.name, fd.name
+        )),
+    })
 }
 
 /// One `pub use` statement re-exporting items of `to` that `from` may not use (or not
@@ -239,10 +398,13 @@ fn facade(input: &Input, out: &mut Vec<Finding>, ids: &[usize], from: DomainId, 
     names.sort();
     names.dedup();
     let forbidden = !allowed(input, from, to);
-    let why = if forbidden {
-        "which it may not depend on".to_string()
-    } else {
-        format!("around its interface {}", interfaces(input, to))
+    let layer = allowance::layer_violation(input, from, to);
+    let why = match (forbidden, layer) {
+        (true, _) => "which it may not depend on".to_string(),
+        (false, Some((_, lb))) => {
+            format!("which is in the higher layer `{}`", layer_name(input, lb))
+        }
+        (false, None) => format!("around its interface {}", interfaces(input, to)),
     };
     let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     let r = &refs[first];
@@ -267,13 +429,16 @@ fn facade(input: &Input, out: &mut Vec<Finding>, ids: &[usize], from: DomainId, 
             shown.join(", ")
         ),
         label: format!("re-exports domain `{}`", td.name),
-        help: if forbidden {
-            format!(
+        help: match (forbidden, layer) {
+            (true, _) => format!(
                 "let consumers import from domain `{}` itself; if the facade is intended, add \"{}\" to `domains.{}.depends_on` in {}",
                 td.name, td.name, fd.name, input.config.source.name
-            )
-        } else {
-            format!("re-export from {} instead", interfaces(input, to))
+            ),
+            (false, Some(_)) => format!(
+                "let consumers import from domain `{}` itself: a lower layer may not re-export a higher one",
+                td.name
+            ),
+            (false, None) => format!("re-export from {} instead", interfaces(input, to)),
         },
         file: r.file,
         span,
@@ -286,5 +451,6 @@ fn facade(input: &Input, out: &mut Vec<Finding>, ids: &[usize], from: DomainId, 
         names,
         also: Vec::new(),
         cut: Vec::new(),
+        config_span: None,
     });
 }

@@ -63,7 +63,7 @@ pub fn groups(input: &Input) -> Vec<Group> {
     let allowed: Vec<(usize, usize, f64)> = edges
         .iter()
         .copied()
-        .filter(|(a, b, _)| super::boundary::allowed(input, *a, *b))
+        .filter(|(a, b, _)| super::allowance::permitted(input, *a, *b))
         .collect();
     let allowed_sccs = fas::sccs(n, &allowed);
     let mut out = Vec::new();
@@ -266,16 +266,17 @@ fn finding(input: &Input, level: Level, g: &Group) -> Finding {
         names: g.members.iter().map(|d| name(*d).to_string()).collect(),
         also: Vec::new(),
         cut,
+        config_span: None,
     }
 }
 
-/// A group that only forbidden dependencies close: no second error, the forbidden findings
-/// on its edges say which cycle they close.
+/// A group that only forbidden dependencies (or dependencies on a higher layer) close: no
+/// second error, the findings on its edges say which cycle they close.
 fn note_forbidden(input: &Input, out: &mut [Finding], g: &Group) {
     let name = |d: DomainId| input.config.domains[d].name.as_str();
     for f in out
         .iter_mut()
-        .filter(|f| f.rule == Rule::ForbiddenDependency)
+        .filter(|f| matches!(f.rule, Rule::ForbiddenDependency | Rule::LayerViolation))
     {
         let (Some(a), Some(b)) = (f.from_domain, f.to_domain) else {
             continue;

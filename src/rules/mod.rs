@@ -3,13 +3,16 @@
 //!
 //! | code | module |
 //! | --- | --- |
-//! | `forbidden-dependency`, `interface-bypass`, `facade-reexport` | [`boundary`] |
+//! | `forbidden-dependency`, `interface-bypass`, `facade-reexport`, `layer-violation`, `deprecated-dependency` | [`boundary`] |
 //! | `domain-cycle` | [`cycle`] |
 //! | `unassigned-module` | [`unassigned`] |
+//! | `unused-dependency` | [`unused`] |
 
+pub mod allowance;
 pub mod boundary;
 pub mod cycle;
 pub mod unassigned;
+pub mod unused;
 
 use serde::Serialize;
 
@@ -27,15 +30,21 @@ pub enum Rule {
     FacadeReexport,
     DomainCycle,
     UnassignedModule,
+    LayerViolation,
+    DeprecatedDependency,
+    UnusedDependency,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 8] = [
         Rule::ForbiddenDependency,
         Rule::InterfaceBypass,
         Rule::FacadeReexport,
         Rule::DomainCycle,
         Rule::UnassignedModule,
+        Rule::LayerViolation,
+        Rule::DeprecatedDependency,
+        Rule::UnusedDependency,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +54,9 @@ impl Rule {
             Rule::FacadeReexport => "facade-reexport",
             Rule::DomainCycle => "domain-cycle",
             Rule::UnassignedModule => "unassigned-module",
+            Rule::LayerViolation => "layer-violation",
+            Rule::DeprecatedDependency => "deprecated-dependency",
+            Rule::UnusedDependency => "unused-dependency",
         }
     }
 
@@ -59,6 +71,11 @@ impl Rule {
             }
             Rule::DomainCycle => "domains depend on each other in a cycle",
             Rule::UnassignedModule => "a module belongs to no domain",
+            Rule::LayerViolation => "a domain uses a domain of a higher layer",
+            Rule::DeprecatedDependency => {
+                "a domain uses a domain its depends_on marks as deprecated"
+            }
+            Rule::UnusedDependency => "a depends_on entry that no reference uses",
         }
     }
 
@@ -69,6 +86,9 @@ impl Rule {
             Rule::FacadeReexport => cfg.settings.facade,
             Rule::DomainCycle => cfg.settings.cycles,
             Rule::UnassignedModule => cfg.settings.unassigned,
+            Rule::LayerViolation => cfg.settings.layer_violation,
+            Rule::DeprecatedDependency => cfg.settings.deprecated,
+            Rule::UnusedDependency => cfg.settings.unused_dependency,
         }
     }
 }
@@ -109,6 +129,42 @@ pub struct Finding {
     /// Other rules the same reference breaks (a forbidden dependency that also goes around
     /// the target's interface): one finding, naming every problem.
     pub also: Vec<Rule>,
+    /// A finding located in the configuration file (unused-dependency): the byte range in
+    /// [`Config::source`]; `span` is then its line and column there, and `file` is
+    /// [`IN_CONFIG`], no source file.
+    pub config_span: Option<std::ops::Range<usize>>,
+}
+
+/// The `file` of a finding located in the configuration file.
+pub const IN_CONFIG: FileId = FileId::MAX;
+
+impl Finding {
+    /// The file the finding points into, as shown to the user (relative to the workspace
+    /// root): a source file, or the configuration file.
+    pub fn file_name<'a>(&self, p: &'a Program, cfg: &'a Config) -> &'a str {
+        if self.config_span.is_some() {
+            &cfg.source.name
+        } else {
+            p.file_rel(self.file)
+        }
+    }
+}
+
+/// Line and column (0-based, in characters) of a byte range of the configuration's text.
+pub fn config_pos(text: &str, range: &std::ops::Range<usize>) -> Span {
+    let pos = |at: usize| {
+        let at = at.min(text.len());
+        let before = &text[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        crate::modules::Pos {
+            line: before.matches('\n').count() as u32 + 1,
+            col: before[line_start..].chars().count() as u32,
+        }
+    };
+    Span {
+        start: pos(range.start),
+        end: pos(range.end),
+    }
 }
 
 /// The cfg predicate of the code behind a finding, when not every build compiles it.
@@ -137,10 +193,11 @@ pub fn run(input: &Input) -> Vec<Finding> {
     boundary::check(input, &mut out);
     cycle::check(input, &mut out);
     unassigned::check(input, &mut out);
-    let p = input.program;
+    unused::check(input, &mut out);
+    let (p, cfg) = (input.program, input.config);
     out.sort_by(|a, b| {
-        (p.file_rel(a.file), a.span.start, a.rule, &a.message).cmp(&(
-            p.file_rel(b.file),
+        (a.file_name(p, cfg), a.span.start, a.rule, &a.message).cmp(&(
+            b.file_name(p, cfg),
             b.span.start,
             b.rule,
             &b.message,

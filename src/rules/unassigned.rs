@@ -69,6 +69,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             names: Vec::new(),
             also: Vec::new(),
             cut: Vec::new(),
+            config_span: None,
         });
     }
 }

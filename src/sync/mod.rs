@@ -138,6 +138,15 @@ fn additions(c: &Checked) -> BTreeMap<DomainId, Vec<(DomainId, usize, String)>> 
         let (Some(from), Some(to)) = (f.from_domain, f.to_domain) else {
             continue;
         };
+        // `cannot_depend_on` says no: adding the entry would be a configuration error.
+        let to_name = &c.config.domains[to].name;
+        if c.config.domains[from]
+            .cannot_depend_on
+            .iter()
+            .any(|(n, _)| n == to_name)
+        {
+            continue;
+        }
         let at = format!(
             "{}:{}:{}",
             p.file_rel(f.file),

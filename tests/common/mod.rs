@@ -100,6 +100,13 @@ pub fn actual_findings(json: &str) -> Vec<(String, String, String, String)> {
                         "-".to_string(),
                     )
                 }
+                // Located in the configuration: the domain whose entry it is, the entry.
+                "unused-dependency" => (
+                    s("rule"),
+                    format!("{}:{}:{}", s("file"), f["line"], f["column"]),
+                    s("from_domain"),
+                    s("to_domain"),
+                ),
                 "unassigned-module" => (
                     s("rule"),
                     format!("{}:{}:{}", s("file"), f["line"], f["column"]),
