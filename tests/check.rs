@@ -659,3 +659,76 @@ fn every_fixture_has_one_finding_per_decision() {
     }
     assert!(checked >= 7, "only {checked} fixtures checked");
 }
+
+/// Issue 12 item 6: a 4-domain cycle that the composition root makes larger is one finding
+/// for the whole group, business domains listed before the root, with the cheapest cut.
+#[test]
+fn a_cycle_the_root_makes_larger_is_one_finding_business_domains_first() {
+    let tmp = temp_crate(
+        "ring",
+        &[
+            (
+                "src/lib.rs",
+                "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n\npub struct Settings;\n\npub fn main_routes() {\n    a::start();\n    b::start();\n}\n",
+            ),
+            (
+                "src/a.rs",
+                "pub fn start() { crate::b::step(); crate::b::step(); }\n",
+            ),
+            (
+                "src/b.rs",
+                "pub fn start() {}\npub fn step() { crate::c::step(); crate::c::step(); }\n",
+            ),
+            ("src/c.rs", "pub fn step() { crate::d::step(); }\n"),
+            (
+                "src/d.rs",
+                "pub fn step() { crate::a::start(); crate::a::start(); let _s = crate::Settings; }\n",
+            ),
+            (
+                "domains.toml",
+                "[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n[domains.a]\nmodules = [\"crate::a\"]\ndepends_on = [\"b\"]\n[domains.b]\nmodules = [\"crate::b\"]\ndepends_on = [\"c\"]\n[domains.c]\nmodules = [\"crate::c\"]\ndepends_on = [\"d\"]\n[domains.d]\nmodules = [\"crate::d\"]\ndepends_on = [\"a\", \"root\"]\n",
+            ),
+        ],
+    );
+    let m = tmp.path().join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let cycles: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "domain-cycle")
+        .collect();
+    assert_eq!(cycles.len(), 1, "{cycles:#?}");
+    let c = cycles[0];
+    assert_eq!(c["names"], serde_json::json!(["a", "b", "c", "d", "root"]));
+    // c -> d (one reference) lies on every cycle of the group: the one dependency to cut.
+    let cut: Vec<String> = c["cut"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["from_domain"].as_str().unwrap(),
+                e["to_domain"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(cut, ["c -> d"]);
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 domains depend on each other in a cycle: a, b, c, d, root"),
+        "{}",
+        c["message"]
+    );
+}
