@@ -732,3 +732,43 @@ fn a_cycle_the_root_makes_larger_is_one_finding_business_domains_first() {
         c["message"]
     );
 }
+
+/// Issue 12's "done means" fixture: every shape in one crate, findings exactly as listed.
+#[test]
+fn marketplace_findings_are_exactly_those_in_expected_md() {
+    let m = fixture("marketplace").join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let expected = expected_findings(&fixture("marketplace").join("EXPECTED.md"));
+    assert_eq!(actual_findings(&r.stdout), expected);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let cycle = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "domain-cycle")
+        .unwrap();
+    assert_eq!(
+        cycle["names"],
+        serde_json::json!(["billing", "catalog", "identity", "orders", "root"])
+    );
+    let cut: Vec<String> = cycle["cut"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["from_domain"].as_str().unwrap(),
+                e["to_domain"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(cut, ["identity -> orders", "identity -> root"]);
+}
