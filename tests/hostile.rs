@@ -965,3 +965,64 @@ fn findings_on_overlong_lines_are_located_not_drawn() {
     );
     assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
 }
+
+/// Issue 14 (6): the baseline, `init --force` and `graph -o` are replaced atomically: a
+/// symlinked baseline stays a link, the file keeps its mode, no temporary file is left.
+#[cfg(unix)]
+#[test]
+fn outputs_are_replaced_atomically_through_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fixture("shop");
+    // A copy of shop's sources is not needed: the baseline path is ours to choose.
+    let real = tmp.path().join("real-baseline.toml");
+    std::fs::write(&real, "version = 1\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = tmp.path().join("baseline.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let m = src.join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--baseline",
+        link.to_str().unwrap(),
+        "--update-baseline",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("[[violation]]")
+    );
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let out = tmp.path().join("graph.dot");
+    let r = run(&[
+        "graph",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("digraph")
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -8,7 +8,6 @@
 pub mod suppress;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -242,29 +241,11 @@ impl Baseline {
         s
     }
 
-    /// Writes atomically: a temporary file beside the target, then a rename.
+    /// Writes atomically (see [`crate::atomic`]): a symlinked baseline stays a link, the
+    /// file keeps its mode, a failure leaves the old file as it was.
     pub fn write(&self) -> std::io::Result<()> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let res = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.to_toml().as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        })();
-        if res.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        res
+        crate::atomic::replace(&self.path, self.to_toml().as_bytes())
+            .map_err(|e| std::io::Error::other(e.to_string()))
     }
 }
 

@@ -847,14 +847,16 @@ fn graph(a: GraphArgs) -> i32 {
         }
     };
     let res = match &a.output {
-        Some(path) => std::fs::write(path, &bytes).map(|()| {
-            eprintln!(
-                "wrote {} ({} nodes, {} edges)",
-                path.display(),
-                view.nodes.len(),
-                view.edges.len()
-            );
-        }),
+        Some(path) => crate::atomic::replace(path, &bytes)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .map(|()| {
+                eprintln!(
+                    "wrote {} ({} nodes, {} edges)",
+                    path.display(),
+                    view.nodes.len(),
+                    view.edges.len()
+                );
+            }),
         None => std::io::stdout().lock().write_all(&bytes),
     };
     match res {
@@ -983,8 +985,8 @@ fn init(a: InitArgs) -> i32 {
     }
     if to_stdout {
         print!("{}", out.text);
-    } else if let Err(e) = std::fs::write(&target, &out.text) {
-        eprintln!("error: cannot write {}: {e}", target.display());
+    } else if let Err(e) = crate::atomic::replace(&target, out.text.as_bytes()) {
+        eprintln!("error: {e}");
         return 2;
     } else {
         eprintln!("wrote {} with {} domains", target.display(), out.domains);
