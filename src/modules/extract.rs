@@ -502,6 +502,9 @@ fn string_path_key(attr: &str, key: &str) -> Option<NsHint> {
     }
 }
 
+/// How deep into a method or field chain a receiver is followed (see `recv_at`).
+const MAX_RECV_DEPTH: usize = 24;
+
 /// Built-in macros whose arguments are never paths (`cfg!(windows)`).
 fn is_builtin_macro(name: &str) -> bool {
     matches!(
@@ -911,6 +914,16 @@ impl Extractor {
 
     /// What a receiver expression is, when syntax tells.
     fn recv_of(&self, e: &syn::Expr) -> Option<Recv> {
+        self.recv_at(e, 0)
+    }
+
+    /// What a receiver expression is, `depth` levels into a chain. A chain deeper than
+    /// [`MAX_RECV_DEPTH`] is not followed: every call of an `x.f().f()..` chain keeps its
+    /// receiver, so following all of them costs the square of the chain's length.
+    fn recv_at(&self, e: &syn::Expr, depth: usize) -> Option<Recv> {
+        if depth > MAX_RECV_DEPTH {
+            return None;
+        }
         match e {
             syn::Expr::Path(p) if p.qself.is_none() => {
                 let segs = path_segs(&p.path);
@@ -934,10 +947,13 @@ impl Extractor {
                     syn::Member::Named(i) => ident_name(i),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                Some(Recv::Field(Box::new(self.recv_of(&f.base)?), name))
+                Some(Recv::Field(
+                    Box::new(self.recv_at(&f.base, depth + 1)?),
+                    name,
+                ))
             }
             syn::Expr::MethodCall(m) => Some(Recv::Method(
-                Box::new(self.recv_of(&m.receiver)?),
+                Box::new(self.recv_at(&m.receiver, depth + 1)?),
                 ident_name(&m.method),
             )),
             syn::Expr::Call(c) => match &*c.func {
@@ -946,12 +962,14 @@ impl Extractor {
                 }
                 _ => None,
             },
-            syn::Expr::Try(t) => Some(Recv::Try(Box::new(self.recv_of(&t.expr)?))),
-            syn::Expr::Await(a) => self.recv_of(&a.base),
-            syn::Expr::Paren(p) => self.recv_of(&p.expr),
-            syn::Expr::Group(g) => self.recv_of(&g.expr),
-            syn::Expr::Reference(r) => self.recv_of(&r.expr),
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.recv_of(&u.expr),
+            syn::Expr::Try(t) => Some(Recv::Try(Box::new(self.recv_at(&t.expr, depth + 1)?))),
+            syn::Expr::Await(a) => self.recv_at(&a.base, depth + 1),
+            syn::Expr::Paren(p) => self.recv_at(&p.expr, depth + 1),
+            syn::Expr::Group(g) => self.recv_at(&g.expr, depth + 1),
+            syn::Expr::Reference(r) => self.recv_at(&r.expr, depth + 1),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.recv_at(&u.expr, depth + 1)
+            }
             syn::Expr::Struct(st) if st.qself.is_none() => {
                 let segs = self.subst_self(path_segs(&st.path))?;
                 Some(Recv::Typed(TyRef { segs, args: vec![] }))
