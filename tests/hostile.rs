@@ -1042,3 +1042,51 @@ fn long_method_chains_are_linear() {
     assert!(codes(&v).is_empty(), "{:?}", codes(&v));
     assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
 }
+
+/// Issue 14 (15): escape sequences in a source line and in a file name never reach the
+/// terminal raw (human output, `modules`); the location and the rest of the text stay.
+#[cfg(unix)]
+#[test]
+fn terminal_escapes_are_neutralised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"h\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("domains.toml"),
+        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "#[path = \"a\\u{1b}[2J.rs\"]\npub mod a;\npub mod b {\n    pub fn g() {}\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/a\u{1b}[2J.rs"),
+        "pub fn f() {\n    /* \u{1b}]0;pwned\u{7} \u{202e}evil */ crate::b::g();\n}\n",
+    )
+    .unwrap();
+    let m = dir.join("Cargo.toml");
+    let r = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    assert!(!r.stderr.contains('\u{202e}'), "{:?}", r.stderr);
+    assert!(!r.stderr.contains('\u{7}'), "{:?}", r.stderr);
+    assert!(r.stderr.contains("src/a\\u{1b}[2J.rs:2:"), "{}", r.stderr);
+    assert!(r.stderr.contains("crate::b::g()"), "{}", r.stderr);
+    let r = run(&["modules", "--manifest-path", m.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("src/a\\u{1b}[2J.rs"), "{}", r.stdout);
+}

@@ -737,7 +737,8 @@ fn modules(a: ModulesArgs) -> i32 {
             (
                 report::pattern_for(p, i as u32, &an.workspace),
                 d,
-                p.file_rel(m.file).to_string(),
+                // A file name is printed escaped when it holds terminal control characters.
+                report::human::escape_unsafe(p.file_rel(m.file)),
             )
         })
         .collect();

@@ -47,6 +47,51 @@ struct Window {
     /// Where the label is, as a reader would look for it (`12:7`), for when the lines are
     /// too long to show.
     at: String,
+    /// The window's text with terminal control characters replaced (same byte length, so
+    /// offsets still hold), when it has any.
+    clean: Option<String>,
+}
+
+/// Characters that would drive the terminal or reorder the text when printed raw: C0 and C1
+/// controls but tab and newline, DEL, and the bidirectional overrides and isolates.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// `text` with each unsafe character replaced by one of the same UTF-8 length (`?`, `¿`,
+/// `\u{FFFD}`), so byte offsets into it stay valid; `None` when there is none.
+fn same_length_clean(text: &str) -> Option<String> {
+    if !text.chars().any(is_unsafe) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match (is_unsafe(c), c.len_utf8()) {
+                (false, _) => c,
+                (true, 1) => '?',
+                (true, 2) => '¿',
+                (true, 3) => '\u{FFFD}',
+                (true, _) => '\u{1F5F4}',
+            })
+            .collect(),
+    )
+}
+
+/// A message, name or label safe to print: unsafe characters escaped (`\u{1b}`).
+pub fn escape_unsafe(text: &str) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if is_unsafe(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Source lines longer than this are not drawn: miette cannot draw past column 65,535, and
@@ -85,6 +130,7 @@ impl Window {
             first_line: first,
             longest: longest_line(starts, text.len(), first, last),
             at: format!("{}, byte {}", line + 1, at - starts[line] + 1),
+            clean: same_length_clean(&text[starts[first]..end]),
             text,
         }
     }
@@ -107,6 +153,7 @@ impl Window {
             first_line: first as usize - 1,
             longest,
             at: format!("{}:{}", span.start.line, span.start.col + 1),
+            clean: same_length_clean(&text[f.offset(pos(first))..f.offset(pos(last + 1))]),
             text,
         })
     }
@@ -119,7 +166,10 @@ impl miette::SourceCode for Window {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let window: &'a str = &self.text[self.start..self.end];
+        let window: &'a str = match &self.clean {
+            Some(c) => c,
+            None => &self.text[self.start..self.end],
+        };
         let local = miette::SourceSpan::new(
             span.offset()
                 .saturating_sub(self.start)
@@ -140,6 +190,12 @@ impl miette::SourceCode for Window {
 }
 
 fn render(style: &Style, mut diag: MietteDiagnostic, source: Source) -> String {
+    diag.message = escape_unsafe(&diag.message);
+    diag.help = diag.help.as_deref().map(escape_unsafe);
+    let source = source.map(|mut w| {
+        w.name = escape_unsafe(&w.name);
+        w
+    });
     let report = match source {
         Some(w) if w.longest > MAX_SHOWN_LINE => {
             diag.labels = None;
