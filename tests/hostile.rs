@@ -893,43 +893,36 @@ fn files_outside_the_workspace_are_never_read() {
     }
 }
 
+/// The issue's recipe crate: `pub mod a;` and an inline `b` with `g`, domains `a` and `b`,
+/// the crate root a composition root.
+const LIB_A_B: &[u8] = b"pub mod a;\npub mod b {\n    pub fn g() {}\n}\n";
+
+fn two_domains(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = crate_with(files);
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
+    )
+    .unwrap();
+    tmp
+}
+
 /// Issue 14 (2): a finding past column 65,535 (miette cannot draw it) and thousands of
 /// findings on one generated line are named by location, not drawn: no panic, bounded output.
 #[test]
 fn findings_on_overlong_lines_are_located_not_drawn() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"h\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("domains.toml"),
-        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("src/lib.rs"),
-        "pub mod a;\npub mod b {\n    pub fn g() {}\n}\n",
-    )
-    .unwrap();
     let calls = "crate::b::g(); ".repeat(3_000);
-    std::fs::write(
-        dir.join("src/a.rs"),
-        format!(
-            "pub fn f() {{{}crate::b::g(); {calls}}}\n",
-            " ".repeat(70_000)
-        ),
-    )
-    .unwrap();
+    let a = format!(
+        "pub fn f() {{{}crate::b::g(); {calls}}}\n",
+        " ".repeat(70_000)
+    );
+    let tmp = two_domains(&[("src/lib.rs", LIB_A_B), ("src/a.rs", a.as_bytes())]);
+    let dir = tmp.path();
     let m = dir.join("Cargo.toml");
     let r = run(&["check", "--manifest-path", m.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("(at src/a.rs:1:70013; the source")
-            && r.stderr.contains("too long to show"),
+        r.stderr.contains("(at src/a.rs:1:70013;") && r.stderr.contains("too long to show"),
         "{}",
         &r.stderr[..r.stderr.len().min(2000)]
     );
@@ -1048,29 +1041,16 @@ fn long_method_chains_are_linear() {
 #[cfg(unix)]
 #[test]
 fn terminal_escapes_are_neutralised() {
-    let tmp = tempfile::tempdir().unwrap();
+    let lib = format!(
+        "#[path = \"a\\u{{1b}}[2J.rs\"]\n{}",
+        std::str::from_utf8(LIB_A_B).unwrap()
+    );
+    let a = "pub fn f() {\n    /* \u{1b}]0;pwned\u{7} \u{202e}evil */ crate::b::g();\n}\n";
+    let tmp = two_domains(&[
+        ("src/lib.rs", lib.as_bytes()),
+        ("src/a\u{1b}[2J.rs", a.as_bytes()),
+    ]);
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"h\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("domains.toml"),
-        "[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("src/lib.rs"),
-        "#[path = \"a\\u{1b}[2J.rs\"]\npub mod a;\npub mod b {\n    pub fn g() {}\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/a\u{1b}[2J.rs"),
-        "pub fn f() {\n    /* \u{1b}]0;pwned\u{7} \u{202e}evil */ crate::b::g();\n}\n",
-    )
-    .unwrap();
     let m = dir.join("Cargo.toml");
     let r = run(&[
         "check",

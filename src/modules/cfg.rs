@@ -31,56 +31,42 @@ pub enum Cfg {
 }
 
 impl Cfg {
+    /// The conjunction, simplified: `true` parts dropped, `false` absorbs, nested `all`
+    /// flattened, repeats removed.
     pub fn all(parts: impl IntoIterator<Item = Cfg>) -> Cfg {
-        let mut out: Vec<Cfg> = Vec::new();
-        for p in parts {
-            match p {
-                Cfg::True => {}
-                Cfg::False => return Cfg::False,
-                Cfg::All(inner) => {
-                    for i in inner {
-                        if !out.contains(&i) {
-                            out.push(i);
-                        }
-                    }
-                }
-                p => {
-                    if !out.contains(&p) {
-                        out.push(p);
-                    }
-                }
-            }
-        }
-        match out.len() {
-            0 => Cfg::True,
-            1 => out.pop().unwrap(),
-            _ => Cfg::All(out),
-        }
+        Cfg::join(parts, true)
     }
 
+    /// The disjunction, simplified like [`Cfg::all`].
     pub fn any(parts: impl IntoIterator<Item = Cfg>) -> Cfg {
+        Cfg::join(parts, false)
+    }
+
+    fn join(parts: impl IntoIterator<Item = Cfg>, conj: bool) -> Cfg {
+        let (unit, zero) = if conj {
+            (Cfg::True, Cfg::False)
+        } else {
+            (Cfg::False, Cfg::True)
+        };
         let mut out: Vec<Cfg> = Vec::new();
         for p in parts {
-            match p {
-                Cfg::False => {}
-                Cfg::True => return Cfg::True,
-                Cfg::Any(inner) => {
-                    for i in inner {
-                        if !out.contains(&i) {
-                            out.push(i);
-                        }
-                    }
-                }
-                p => {
-                    if !out.contains(&p) {
-                        out.push(p);
-                    }
+            let flat = match p {
+                p if p == unit => continue,
+                p if p == zero => return zero,
+                Cfg::All(inner) if conj => inner,
+                Cfg::Any(inner) if !conj => inner,
+                p => vec![p],
+            };
+            for c in flat {
+                if !out.contains(&c) {
+                    out.push(c);
                 }
             }
         }
         match out.len() {
-            0 => Cfg::False,
+            0 => unit,
             1 => out.pop().unwrap(),
+            _ if conj => Cfg::All(out),
             _ => Cfg::Any(out),
         }
     }

@@ -619,8 +619,9 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         let mut ancestors = (*task.ancestors).clone();
         ancestors.push(canonical);
         let ancestors = Arc::new(ancestors);
+        let leader = leaders(&raw.decls);
         for (di, decl) in raw.decls.iter().enumerate() {
-            if (decl.is_test && !shared.include_tests) || twin_of(&raw.decls, di).is_some() {
+            if (decl.is_test && !shared.include_tests) || leader[di] != di {
                 continue;
             }
             let parent_key = (task.krate, task.key.clone());
@@ -750,13 +751,20 @@ fn forbidden(root: &Path, canonical: &Path) -> Option<String> {
     None
 }
 
-/// An earlier declaration of the same module from the same file (`cfg_sync! { pub mod sync; }`
-/// and `cfg_not_sync! { mod sync; }`): the file is loaded once, for the first.
-fn twin_of(decls: &[RawModDecl], di: usize) -> Option<usize> {
-    let d = &decls[di];
-    decls[..di]
+/// Per declaration, the first declaration of the same module from the same file
+/// (`cfg_sync! { pub mod sync; }` and `cfg_not_sync! { mod sync; }`): the file is loaded
+/// once, for the first. Linear in the number of declarations.
+fn leaders(decls: &[RawModDecl]) -> Vec<usize> {
+    let mut first: HashMap<(u32, &str, &[PathBuf]), usize> = HashMap::new();
+    decls
         .iter()
-        .position(|e| e.parent == d.parent && e.name == d.name && e.candidates == d.candidates)
+        .enumerate()
+        .map(|(i, d)| {
+            *first
+                .entry((d.parent, d.name.as_str(), d.candidates.as_slice()))
+                .or_insert(i)
+        })
+        .collect()
 }
 
 /// How a file was declared: the declaring file and span, the module name, whether it is test
@@ -1012,15 +1020,19 @@ impl Assembler<'_> {
             let path = format!("{}::{name}", self.p.modules[mids[m as usize] as usize].path);
             self.p.inactive_modules.push((krate as CrateId, path));
         }
+        let leader = leaders(&decls);
+        let mut group_of: HashMap<usize, usize> = HashMap::new();
         for (di, d) in decls.iter().enumerate() {
             let Some(c) = live[d.cfg as usize] else {
                 continue;
             };
             let c = self.p.cfgs[c as usize].clone();
-            let leader = twin_of(&decls, di).unwrap_or(di);
-            match groups.iter_mut().find(|g| g.0 == leader) {
-                Some(g) => g.2.push(c),
-                None => groups.push((leader, di, vec![c])),
+            match group_of.get(&leader[di]) {
+                Some(g) => groups[*g].2.push(c),
+                None => {
+                    group_of.insert(leader[di], groups.len());
+                    groups.push((leader[di], di, vec![c]));
+                }
             }
         }
         for (leader, first, conds) in groups {

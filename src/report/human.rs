@@ -123,15 +123,33 @@ impl Window {
         let first = line.saturating_sub(MARGIN);
         let last = (line + MARGIN).min(starts.len() - 1);
         let end = starts.get(last + 1).copied().unwrap_or(text.len());
+        let longest = longest_line(starts, text.len(), first, last);
+        let at = format!("{}, byte {}", line + 1, at - starts[line] + 1);
+        Window::new(name, text, (starts[first], end), first, longest, at)
+    }
+
+    /// A window of `text` over the byte range `range`; `clean` is computed only for a
+    /// window that will be drawn.
+    fn new(
+        name: String,
+        text: std::sync::Arc<str>,
+        (start, end): (usize, usize),
+        first_line: usize,
+        longest: usize,
+        at: String,
+    ) -> Window {
+        let clean = (longest <= MAX_SHOWN_LINE)
+            .then(|| same_length_clean(&text[start..end]))
+            .flatten();
         Window {
             name,
-            start: starts[first],
-            end,
-            first_line: first,
-            longest: longest_line(starts, text.len(), first, last),
-            at: format!("{}, byte {}", line + 1, at - starts[line] + 1),
-            clean: same_length_clean(&text[starts[first]..end]),
             text,
+            start,
+            end,
+            first_line,
+            longest,
+            at,
+            clean,
         }
     }
 
@@ -146,16 +164,16 @@ impl Window {
             .map(|l| f.offset(pos(l + 1)) - f.offset(pos(l)))
             .max()
             .unwrap_or(0);
-        Some(Window {
-            name: f.rel.clone(),
-            start: f.offset(pos(first)),
-            end: f.offset(pos(last + 1)),
-            first_line: first as usize - 1,
-            longest,
-            at: format!("{}:{}", span.start.line, span.start.col + 1),
-            clean: same_length_clean(&text[f.offset(pos(first))..f.offset(pos(last + 1))]),
+        let range = (f.offset(pos(first)), f.offset(pos(last + 1)));
+        let at = format!("{}:{}", span.start.line, span.start.col + 1);
+        Some(Window::new(
+            f.rel.clone(),
             text,
-        })
+            range,
+            first as usize - 1,
+            longest,
+            at,
+        ))
     }
 }
 

@@ -21,8 +21,8 @@ pub struct Group {
     pub cut: Vec<(DomainId, DomainId)>,
     /// Whether every cycle of the group goes through a forbidden dependency.
     pub only_forbidden: bool,
-    /// How many dependencies (domain pairs) the group has inside.
-    pub edges: usize,
+    /// The dependencies inside the group, with their reference counts.
+    pub inside: Vec<(usize, usize, f64)>,
 }
 
 pub fn check(input: &Input, out: &mut Vec<Finding>) {
@@ -83,7 +83,7 @@ pub fn groups(input: &Input) -> Vec<Group> {
             members,
             cut: cut.iter().map(|i| (inside[*i].0, inside[*i].1)).collect(),
             only_forbidden,
-            edges: inside.len(),
+            inside,
         });
     }
     out.sort_by_key(|g| {
@@ -110,7 +110,7 @@ fn rank<'a>(input: &Input<'a>, d: DomainId) -> (u8, &'a str) {
 
 /// The shortest cycle through `a -> b` inside the group: `[a, b, .., a]`.
 fn cycle_through(input: &Input, g: &Group, a: DomainId, b: DomainId) -> Vec<DomainId> {
-    let edges = weighted_edges(input);
+    let edges = &g.inside;
     let members: BTreeSet<DomainId> = g.members.iter().copied().collect();
     let mut prev: Vec<Option<DomainId>> = vec![None; input.config.domains.len()];
     let mut queue = VecDeque::from([b]);
@@ -249,7 +249,7 @@ fn finding(input: &Input, level: Level, g: &Group) -> Finding {
                 "dependencies"
             },
             cut.len(),
-            g.edges,
+            g.inside.len(),
             lines.join("\n")
         ),
         file: r.file,
