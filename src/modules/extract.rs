@@ -2555,17 +2555,9 @@ impl<'ast> Visit<'ast> for Extractor {
     }
 
     fn visit_arm(&mut self, a: &'ast syn::Arm) {
-        if !a.attrs.is_empty() {
-            let Some(g) = self.gate(&a.attrs) else {
-                return;
-            };
-            let old = (self.in_test, self.cond);
-            (self.in_test, self.cond) = (g.test, g.cond);
-            self.visit_arm_inner(a);
-            (self.in_test, self.cond) = old;
-            return;
+        if let Some(g) = self.gate(&a.attrs) {
+            self.with_test(g, |s| s.visit_arm_inner(a));
         }
-        self.visit_arm_inner(a);
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
