@@ -73,10 +73,12 @@ fn a_5_mb_generated_file_is_analysed() {
 
 #[test]
 fn deep_nesting_parses_on_a_big_stack_and_absurd_nesting_is_refused() {
+    // 400 levels: far beyond real code (the deepest registry file is 133 brackets), within the
+    // debug build's limit (3,000 units, a bracket 6).
     let deep = format!(
         "pub fn f() -> u32 {{ {}1{} }}\n",
-        "(".repeat(1_500),
-        ")".repeat(1_500)
+        "(".repeat(400),
+        ")".repeat(400)
     );
     let absurd = format!(
         "pub fn g() -> u32 {{ {}1{} }}\n",
@@ -91,6 +93,66 @@ fn deep_nesting_parses_on_a_big_stack_and_absurd_nesting_is_refused() {
     let (r, v) = check(tmp.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(codes(&v), ["too-deep"]);
+}
+
+/// Issue 14 (1): syntax that nests without brackets overflowed the stack (exit 134). Each
+/// input is refused as `too-deep` by the guard, the file is skipped, and the rest of the crate
+/// is still checked: `b`'s violation is reported.
+#[test]
+fn deep_syntax_without_brackets_is_refused_not_a_crash() {
+    let inputs = [
+        format!("pub type T = {}u8;\n", "&".repeat(100_000)),
+        format!("pub type T = {}u8;\n", "*const ".repeat(100_000)),
+        format!("pub type T = {}u8;\n", "fn() -> ".repeat(100_000)),
+        format!("pub fn f() {{ let _ = {}1; }}\n", "|| ".repeat(100_000)),
+        format!(
+            "pub type T = {}u8{};\n",
+            "Vec<".repeat(50_000),
+            ">".repeat(50_000)
+        ),
+        format!("pub fn f() {{ let _ = {}true; }}\n", "!".repeat(1_000_000)),
+        format!("pub fn f() {{ let _ = {}1; }}\n", "break ".repeat(100_000)),
+        format!(
+            "pub type M = {}u8{};\n",
+            "HashMap<u8, ".repeat(50_000),
+            ">".repeat(50_000)
+        ),
+    ];
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        "src/lib.rs".into(),
+        format!(
+            "{}pub mod a;\npub mod b {{\n    pub fn g() {{ crate::a::h(); }}\n}}\n",
+            (0..inputs.len())
+                .map(|i| format!("pub mod d{i};\n"))
+                .collect::<String>()
+        )
+        .into_bytes(),
+    )];
+    files.push(("src/a.rs".into(), b"pub fn h() {}\n".to_vec()));
+    for (i, text) in inputs.iter().enumerate() {
+        files.push((format!("src/d{i}.rs"), text.clone().into_bytes()));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_slice()))
+        .collect();
+    let tmp = two_domains(&refs);
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let c = codes(&v);
+    assert_eq!(
+        c.iter().filter(|c| *c == "too-deep").count(),
+        inputs.len(),
+        "{c:?}"
+    );
+    let found: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["file"].as_str().unwrap()))
+        .filter(|(rule, _)| *rule != "unassigned-module")
+        .collect();
+    assert_eq!(found, [("forbidden-dependency", "src/lib.rs")]);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 pub mod cfg;
 pub mod expand;
 pub mod extract;
+pub mod guard;
 pub mod orm;
 
 use std::collections::{BTreeMap, HashMap};
@@ -265,8 +266,8 @@ pub struct LoadOptions {
 /// Module trees deeper than this, or crates with more modules, are cut off with a diagnostic.
 const MAX_DEPTH: usize = 64;
 const MAX_MODULES_PER_CRATE: usize = 50_000;
-/// Bracket nesting beyond this is refused before parsing (syn recurses per level).
-const MAX_NESTING: usize = 2_000;
+/// Nesting beyond this is refused before parsing (syn recurses per level): see [`guard`].
+const MAX_NESTING: usize = guard::LIMIT;
 
 /// One file to load: the root of a crate or a `mod x;` declaration's target.
 struct Task {
@@ -318,7 +319,7 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
     let (pool, pool_diag, stack) = thread_pool(opts.threads);
     let shared = Shared {
         root: std::fs::canonicalize(&ws.root).unwrap_or_else(|_| ws.root.clone()),
-        // 2,000 levels need the full 256 MiB; smaller stacks refuse proportionally less.
+        // The full limit needs the whole 256 MiB; smaller stacks refuse proportionally less.
         max_nesting: (MAX_NESTING as u64 * stack as u64 / WORKER_STACK as u64) as usize,
         results: Mutex::new(HashMap::new()),
         decl_diags: Mutex::new(Vec::new()),
@@ -477,22 +478,6 @@ fn read_source(path: &Path) -> Result<Arc<str>, (Option<Arc<str>>, Diag)> {
     }
 }
 
-/// Deepest bracket nesting, ignoring string contents roughly (good enough as a guard).
-fn nesting_depth(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for b in text.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
 fn parse_file(path: &Path, ctx: &FileCtx, max_nesting: usize) -> Loaded {
     // Fault injection for the test of the panic guard (debug builds only).
     if cfg!(debug_assertions)
@@ -510,7 +495,7 @@ fn parse_file(path: &Path, ctx: &FileCtx, max_nesting: usize) -> Loaded {
             };
         }
     };
-    let depth = nesting_depth(&text);
+    let depth = guard::depth(&text);
     if depth > max_nesting {
         return Loaded::Failed {
             file: path.to_path_buf(),
@@ -518,8 +503,9 @@ fn parse_file(path: &Path, ctx: &FileCtx, max_nesting: usize) -> Loaded {
             diag: Diag::warning(
                 "too-deep",
                 format!(
-                    "`{}` nests brackets {depth} levels deep (limit {max_nesting}); the file is skipped",
-                    path.display()
+                    "`{}` nests its syntax too deep to parse safely ({depth} units, limit {max_nesting}; a bracket level counts {}, a prefix token such as `&`, `<` or `->` 1); the file is skipped",
+                    path.display(),
+                    guard::BRACKET
                 ),
             ),
         };
