@@ -1132,3 +1132,63 @@ fn terminal_escapes_are_neutralised() {
     assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
     assert!(r.stdout.contains("src/a\\u{1b}[2J.rs"), "{}", r.stdout);
 }
+
+/// Issue 14 (11): the 64-level depth limit counts inline modules too. A chain of files, each
+/// nesting 20 inline modules with a `#[path]` to the next, stops at depth 64; inline modules
+/// nested past 64 levels are not loaded (one warning per file), however long their names, so
+/// memory stays linear (400 levels of 1,000-character names took 5.3 GB in release before).
+#[test]
+fn module_depth_counts_inline_modules() {
+    let lib = format!("{}pub mod deep;\n", std::str::from_utf8(LIB_A_B).unwrap());
+    let mut files: Vec<(String, String)> = vec![("src/lib.rs".into(), lib)];
+    for i in 0..5 {
+        // The inline modules' directory is `src/a/m/m/..` for `a.rs`, `src/m/m/..` for the
+        // files reached by `#[path]` (20 deep): it must exist for `..` to climb back to `src/`.
+        let (name, dir) = match i {
+            0 => ("src/a.rs".to_string(), "src/a/"),
+            _ => (format!("src/f{i}.rs"), "src/"),
+        };
+        files.push((format!("{dir}{}keep", "m/".repeat(20)), String::new()));
+        let up = "../".repeat(20 + usize::from(i == 0));
+        let inner = format!("#[path = \"{up}f{}.rs\"] pub mod next;", i + 1);
+        let text = format!("{}{inner}{}\n", "pub mod m { ".repeat(20), " }".repeat(20));
+        files.push((name, text));
+    }
+    let long = "n".repeat(1_000);
+    let deep = format!(
+        "{}pub fn leaf() {{}}{}\n",
+        format!("pub mod {long} {{ ").repeat(400),
+        " }".repeat(400)
+    );
+    files.push(("src/deep.rs".into(), deep));
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_bytes()))
+        .collect();
+    let tmp = two_domains(&refs);
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    messages.sort();
+    // `a` is 1 deep and its inline modules 2..21; f1 (their `next`) 22 and its own 23..42; f2
+    // 43 and 44..63; f3 sits at 64 and loses all 20; `deep` keeps 63 of its 400.
+    assert_eq!(
+        messages,
+        [
+            "20 inline modules of `src/f3.rs` sit more than 64 levels deep in the module tree; they and their contents are not loaded",
+            "337 inline modules of `src/deep.rs` sit more than 64 levels deep in the module tree; they and their contents are not loaded",
+        ],
+    );
+    // crate, b, deep; a, f1, f2 with their 20 each; f3; deep's 63.
+    assert_eq!(
+        v["summary"]["modules"],
+        3 + 21 * 3 + 1 + 63,
+        "{}",
+        v["summary"]
+    );
+}

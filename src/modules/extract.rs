@@ -1920,7 +1920,10 @@ impl<'ast> Visit<'ast> for Extractor {
                     is_test: test.test,
                     span: Some(span_of(m.ident.span())),
                 });
+                // Past the depth limit the module is not loaded (see `modules::MAX_DEPTH`):
+                // no directory, so that deep nesting with long names stays linear in memory.
                 self.mod_dirs.push(match path_attr {
+                    _ if self.inline_depth as usize >= super::MAX_DEPTH => PathBuf::new(),
                     Some(p) => path_base.join(p),
                     None => dir.join(&name),
                 });

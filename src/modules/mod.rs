@@ -18,7 +18,8 @@ use crate::diag::Diag;
 use crate::workspace::{TargetKind, Workspace};
 use cfg::{Cfg, CfgEnv, Wrapper};
 use extract::{
-    FileCtx, RawData, RawFile, RawImpl, RawItem, RawMethodCall, RawModDecl, RawRef, RawUse,
+    FileCtx, RawData, RawFile, RawImpl, RawItem, RawMethodCall, RawModDecl, RawModule, RawRef,
+    RawUse,
 };
 
 pub type FileId = u32;
@@ -211,6 +212,9 @@ fn locate<T: LocalScope>(
         .filter_map(|raw| {
             let cfg = live[raw.local_cfg() as usize]?;
             let scope = sids[raw.local_scope() as usize];
+            if scope == DROPPED {
+                return None;
+            }
             Some(Located {
                 scope,
                 module: scopes[scope as usize].module,
@@ -266,6 +270,9 @@ pub struct LoadOptions {
 /// Module trees deeper than this, or crates with more modules, are cut off with a diagnostic.
 const MAX_DEPTH: usize = 64;
 const MAX_MODULES_PER_CRATE: usize = 50_000;
+/// The id of an inline module (or block scope) that is not loaded: it sits deeper than
+/// [`MAX_DEPTH`].
+const DROPPED: u32 = u32::MAX;
 /// Nesting beyond this is refused before parsing (syn recurses per level): see [`guard`].
 const MAX_NESTING: usize = guard::LIMIT;
 
@@ -278,6 +285,8 @@ struct Task {
     module_dir: PathBuf,
     ancestors: Arc<Vec<PathBuf>>,
     is_test: bool,
+    /// Depth of the file's module in the module tree, inline modules counted.
+    depth: usize,
 }
 
 enum Loaded {
@@ -343,6 +352,7 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
                 file: root,
                 ancestors: Arc::new(Vec::new()),
                 is_test: c.kind == TargetKind::Test,
+                depth: 0,
             };
             let shared = &shared;
             s.spawn(move |s| run_task(s, shared, task));
@@ -549,6 +559,35 @@ fn parse_file(path: &Path, ctx: &FileCtx, max_nesting: usize) -> Loaded {
     result
 }
 
+/// `path` with `.` dropped and `dir/..` folded, for display (the file itself was opened by the
+/// path as written).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Per inline module of a file, its depth below the file's own module (which is 0). A module's
+/// parent comes before it.
+fn inline_depths(modules: &[RawModule]) -> Vec<usize> {
+    let mut depth = Vec::with_capacity(modules.len());
+    for m in modules {
+        depth.push(m.parent.map_or(0, |p| depth[p as usize] + 1));
+    }
+    depth
+}
+
 fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
     let ctx = FileCtx {
         path: &task.file,
@@ -606,6 +645,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
         ancestors.push(canonical);
         let ancestors = Arc::new(ancestors);
         let leader = leaders(&raw.decls);
+        let inline = inline_depths(&raw.modules);
         for (di, decl) in raw.decls.iter().enumerate() {
             if (decl.is_test && !shared.include_tests) || leader[di] != di {
                 continue;
@@ -618,6 +658,23 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                     .unwrap()
                     .push((parent_key.clone(), di as u32, diag))
             };
+            // A declaration inside an inline module that is itself too deep goes with it (the
+            // file's warning says so); one just below the limit is reported here.
+            let parent_depth = task.depth + inline[decl.parent as usize];
+            if parent_depth > MAX_DEPTH {
+                continue;
+            }
+            let depth = parent_depth + usize::from(!decl.include);
+            if depth > MAX_DEPTH || ancestors.len() >= MAX_DEPTH {
+                report(Diag::warning(
+                    "too-many-modules",
+                    format!(
+                        "module `{}` is not loaded: it would sit {depth} levels deep in the module tree (limit {MAX_DEPTH})",
+                        decl.name
+                    ),
+                ));
+                continue;
+            }
             let found = decl.candidates.iter().find(|c| c.is_file());
             let Some(file) = found else {
                 let tried: Vec<_> = decl
@@ -676,19 +733,19 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                 report(diag);
                 continue;
             }
-            if ancestors.len() >= MAX_DEPTH || {
+            let too_many = {
                 let mut c = shared.counts.lock().unwrap();
                 c[task.krate] += 1;
                 c[task.krate] > MAX_MODULES_PER_CRATE
-            } {
-                let diag = Diag::warning(
+            };
+            if too_many {
+                report(Diag::warning(
                     "too-many-modules",
                     format!(
-                        "module `{}` is not loaded: the crate exceeds {MAX_DEPTH} levels or {MAX_MODULES_PER_CRATE} modules",
+                        "module `{}` is not loaded: the crate has more than {MAX_MODULES_PER_CRATE} module files",
                         decl.name
                     ),
-                );
-                report(diag);
+                ));
                 continue;
             }
             let module_dir = if decl.by_path_attr {
@@ -705,6 +762,7 @@ fn run_task<'s>(s: &rayon::Scope<'s>, shared: &'s Shared<'s>, task: Task) {
                 module_dir,
                 ancestors: ancestors.clone(),
                 is_test: decl.is_test || raw.modules[decl.parent as usize].is_test,
+                depth,
             };
             s.spawn(move |s| run_task(s, shared, child));
         }
@@ -842,9 +900,8 @@ impl Assembler<'_> {
         if let Some(id) = self.file_ids.get(path) {
             return *id;
         }
-        let rel = path
-            .strip_prefix(&self.ws.root)
-            .unwrap_or(path)
+        // Shown as reached, with `a/../` folded: `#[path = "../x.rs"]` names `src/x.rs`.
+        let rel = lexical(path.strip_prefix(&self.ws.root).unwrap_or(path))
             .to_string_lossy()
             .replace('\\', "/");
         let id = self.p.files.len() as FileId;
@@ -935,13 +992,20 @@ impl Assembler<'_> {
             .map(|c| self.live_cfg(krate, &outer, c))
             .collect();
         // Local module index -> global id.
+        // Inline modules deeper than the limit are not loaded (`DROPPED`), nor what they hold.
         let mut mids: Vec<ModuleId> = Vec::with_capacity(modules.len());
+        let mut too_deep = 0usize;
         for (li, m) in modules.iter().enumerate() {
             let id = if li == 0 {
                 root
             } else {
                 let lp = m.parent.expect("inline module has a parent") as usize;
                 let pid = mids[lp];
+                if pid == DROPPED || self.p.modules[pid as usize].depth as usize >= MAX_DEPTH {
+                    too_deep += 1;
+                    mids.push(DROPPED);
+                    continue;
+                }
                 let d = self.p.modules[pid as usize].depth + 1;
                 self.new_module(
                     krate,
@@ -958,10 +1022,15 @@ impl Assembler<'_> {
         }
         // Scopes: module scopes were created by new_module; block scopes are appended.
         let mut sids: Vec<ScopeId> = Vec::with_capacity(scopes.len());
+        let mut module_scope = vec![false; scopes.len()];
+        for m in &modules {
+            module_scope[m.scope as usize] = true;
+        }
         for (si, s) in scopes.iter().enumerate() {
             let owner = mids[s.module as usize];
-            let is_module_scope = modules.iter().any(|m| m.scope as usize == si);
-            if is_module_scope && s.parent.is_none() {
+            if owner == DROPPED {
+                sids.push(DROPPED);
+            } else if module_scope[si] && s.parent.is_none() {
                 sids.push(self.p.modules[owner as usize].scope);
             } else {
                 let parent = s.parent.map(|p| sids[p as usize]);
@@ -972,6 +1041,18 @@ impl Assembler<'_> {
                 });
                 sids.push(self.p.scopes.len() as u32 - 1);
             }
+        }
+        if too_deep > 0 {
+            self.p.diagnostics.push(
+                Diag::warning(
+                    "too-many-modules",
+                    format!(
+                        "{too_deep} inline modules of `{}` sit more than {MAX_DEPTH} levels deep in the module tree; they and their contents are not loaded",
+                        self.p.files[fid as usize].rel
+                    ),
+                )
+                .in_file(fid),
+            );
         }
         let scopes = &self.p.scopes;
         let (items, uses, impls) = (
@@ -1003,6 +1084,9 @@ impl Assembler<'_> {
             .iter()
             .filter(|d| live[d.cfg as usize].is_none() && !d.include);
         for (m, name) in off.chain(dead.map(|d| (d.parent, d.name.clone()))) {
+            if mids[m as usize] == DROPPED {
+                continue;
+            }
             let path = format!("{}::{name}", self.p.modules[mids[m as usize] as usize].path);
             self.p.inactive_modules.push((krate as CrateId, path));
         }
@@ -1023,6 +1107,9 @@ impl Assembler<'_> {
         }
         for (leader, first, conds) in groups {
             let d = &decls[first];
+            if mids[d.parent as usize] == DROPPED {
+                continue;
+            }
             if let Some((_, diag)) = diags.iter().find(|(i, _)| *i as usize == leader) {
                 self.p.diagnostics.push(diag.clone().at(fid, d.span));
                 continue;
@@ -1030,6 +1117,9 @@ impl Assembler<'_> {
             let mut child_key = key.clone();
             child_key.push(leader as u32);
             let pid = mids[d.parent as usize];
+            if pid == DROPPED {
+                continue;
+            }
             let is_test = d.is_test || self.p.modules[pid as usize].is_test;
             // `include!("file.rs")`: the file's items belong to the including module.
             let (parent, depth, merge) = if d.include {
@@ -1072,6 +1162,9 @@ impl Assembler<'_> {
                 continue;
             };
             let scope = sids[call.scope as usize];
+            if scope == DROPPED {
+                continue;
+            }
             for (kind, name, span, public) in expand::expand(rules, &call) {
                 self.p.items.push(Located {
                     scope,
