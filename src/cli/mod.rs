@@ -146,14 +146,19 @@ pub struct Common {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
+    /// Colours when stderr is a terminal and NO_COLOR is not set
     Auto,
+    /// Always colour
     Always,
+    /// Never colour
     Never,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFormat {
+    /// Diagnostics with source snippets, on stderr
     Human,
+    /// The versioned JSON report (docs/json.md)
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
@@ -163,7 +168,9 @@ pub enum CheckFormat {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgesFormat {
+    /// One reference per line, tab-separated
     Tsv,
+    /// A JSON array of references
     Json,
 }
 
@@ -206,6 +213,7 @@ pub enum Stage {
 pub struct EdgesArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Output format
     #[arg(long, value_enum, default_value_t = EdgesFormat::Tsv)]
     pub format: EdgesFormat,
     /// List the paths that did not resolve (module, path as written, file:line) instead
@@ -235,6 +243,8 @@ pub struct InitArgs {
 pub struct ModulesArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
@@ -265,6 +275,8 @@ pub enum GraphLevel {
 pub struct GraphArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Output format
@@ -289,7 +301,9 @@ pub struct GraphArgs {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExplainFormat {
+    /// Readable text
     Human,
+    /// JSON, for scripts
     Json,
 }
 
@@ -297,6 +311,8 @@ pub enum ExplainFormat {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The domain that depends
@@ -305,13 +321,16 @@ pub struct ExplainArgs {
     /// The domain it depends on
     #[arg(value_name = "TO")]
     pub to: String,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScoreFormat {
+    /// Readable tables
     Human,
+    /// JSON, for scripts
     Json,
     /// Markdown, for a pull request or a design document
     Markdown,
@@ -321,6 +340,8 @@ pub enum ScoreFormat {
 pub struct ScoreArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Only this domain
@@ -330,6 +351,7 @@ pub struct ScoreArgs {
     /// crate-split hazards and the Cargo dependencies it uses
     #[arg(long, requires = "domain")]
     pub plan: bool,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ScoreFormat::Human)]
     pub format: ScoreFormat,
 }
