@@ -31,6 +31,7 @@ macro_rules! eprint {
     }};
 }
 
+mod ci;
 mod sync;
 
 /// The first write error on stdout or stderr that was not a broken pipe.
@@ -164,6 +165,19 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands (inline annotations on the pull request)
     Github,
+    /// JUnit XML, for CI test reports (GitLab, Jenkins, Azure Pipelines)
+    Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`)
+    Gitlab,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// As chosen by --format
+    Human,
+    /// cargo's JSON messages (`compiler-message`, `build-finished`) on stdout, for
+    /// rust-analyzer's check.overrideCommand and other tools that read `cargo check`'s
+    Json,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +199,18 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// `json`: print cargo/rustc-compatible JSON diagnostics, as `cargo check
+    /// --message-format json` does, for editors (docs/editor.md)
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, conflicts_with = "format")]
+    pub message_format: MessageFormat,
+    /// CI formats: name files PREFIX/<path in the workspace> [default: relative to the root of
+    /// the git repository the workspace is in, else to the workspace root]
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+    /// Report only the findings on lines changed since the commit REF (a branch, tag, hash or
+    /// `HEAD~1`, working-tree changes included), and the stale baseline entries
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Print how long each stage took (to stderr)
     #[arg(long)]
     pub timings: bool,
@@ -593,9 +619,13 @@ fn check(a: CheckArgs) -> i32 {
             Err(e) => report_error(Error::Workspace(e), &style),
         };
     }
-    let mut checked = match analysis::check(&options(&a.common, a.config)) {
+    let mut checked = match analysis::check(&options(&a.common, a.config.clone())) {
         Ok(c) => c,
         Err(e) if a.format == CheckFormat::Json => return report_error_json(e, &style),
+        Err(e) if ci::is_machine(&a) => {
+            let _ = ci::write_error(&a, &e, &mut std::io::stdout().lock());
+            return report_error(e, &style);
+        }
         Err(e) => return report_error(e, &style),
     };
     if a.timings {
@@ -650,16 +680,27 @@ fn check(a: CheckArgs) -> i32 {
     if let Err(e) = analysis::apply_baseline(&mut checked, &baseline) {
         return if a.format == CheckFormat::Json {
             report_error_json(Error::Config(e), &style)
+        } else if ci::is_machine(&a) {
+            let e = Error::Config(e);
+            let _ = ci::write_error(&a, &e, &mut std::io::stdout().lock());
+            report_error(e, &style)
         } else {
             report_error(Error::Config(e), &style)
         };
     }
     checked.stale_is_error = a.strict_baseline;
+    if let Some(rev) = &a.changed_since
+        && let Err(code) = ci::changed_since(&mut checked, rev)
+    {
+        return code;
+    }
     let res = match a.format {
+        _ if ci::is_machine(&a) => ci::write(&a, &checked, &mut std::io::stdout().lock()),
         CheckFormat::Human => report::human::write(&checked, &style, &mut std::io::stderr().lock()),
         CheckFormat::Json => report::json::write(&checked, &mut std::io::stdout().lock()),
-        CheckFormat::Sarif => report::sarif::write(&checked, &mut std::io::stdout().lock()),
-        CheckFormat::Github => report::github::write(&checked, &mut std::io::stdout().lock()),
+        CheckFormat::Sarif | CheckFormat::Github | CheckFormat::Junit | CheckFormat::Gitlab => {
+            unreachable!("machine formats are written above")
+        }
     };
     if let Err(e) = res
         && e.kind() != std::io::ErrorKind::BrokenPipe
