@@ -82,7 +82,8 @@ pub enum Command {
     Init(InitArgs),
     /// Draw the domain graph (or the module graph by domain) as DOT, Mermaid, JSON, SVG or PNG
     Graph(GraphArgs),
-    /// Every reference from domain FROM to domain TO, grouped by the item referenced
+    /// Every reference from domain FROM to domain TO, grouped by the item referenced (or by
+    /// module pair); `--to PATH`: every reference to an item or module from other domains
     Explain(ExplainArgs),
     /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
     Score(ScoreArgs),
@@ -342,14 +343,29 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The domain that depends
-    #[arg(value_name = "FROM")]
-    pub from: String,
+    #[arg(value_name = "FROM", required_unless_present = "to_path")]
+    pub from: Option<String>,
     /// The domain it depends on
-    #[arg(value_name = "TO")]
-    pub to: String,
+    #[arg(value_name = "TO", required_unless_present = "to_path")]
+    pub to: Option<String>,
+    /// Instead of FROM TO: who uses this item or module (`crate::billing::charge`,
+    /// `crate::billing`): every reference to it from other domains
+    #[arg(long = "to", id = "to_path", value_name = "PATH", conflicts_with_all = ["from", "to", "level"])]
+    pub to_path: Option<String>,
+    /// Group FROM TO's references by the item referenced, or by pair of modules
+    #[arg(long, value_enum, default_value_t = ExplainLevel::Item)]
+    pub level: ExplainLevel,
     /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainLevel {
+    /// One group per item referenced
+    Item,
+    /// One group per (from module, defining module) pair
+    Module,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -970,18 +986,42 @@ fn explain(a: ExplainArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return report_error(e, &style),
     };
-    let (from, to) = match (
-        domain_id(&checked, &a.from, "FROM"),
-        domain_id(&checked, &a.to, "TO"),
-    ) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(c), _) | (_, Err(c)) => return c,
-    };
-    let e = report::explain::explain(&checked, from, to);
     let mut out = std::io::stdout().lock();
-    let res = match a.format {
-        ExplainFormat::Human => report::explain::write_human(&e, &mut out),
-        ExplainFormat::Json => report::explain::write_json(&e, &mut out),
+    let res = if let Some(target) = &a.to_path {
+        let u = match report::usages::usages(&checked, target) {
+            Ok(u) => u,
+            Err(msg) => {
+                eprintln!(
+                    "error: {msg}\n  help: give a module or item path as in domains.toml (`crate::billing`, `crate::billing::charge`) or in full (`shop::billing::charge`); `cargo domains modules` lists the modules"
+                );
+                return 2;
+            }
+        };
+        match a.format {
+            ExplainFormat::Human => report::usages::write_human(&u, &mut out),
+            ExplainFormat::Json => report::usages::write_json(&u, &mut out),
+        }
+    } else {
+        let (Some(f), Some(t)) = (&a.from, &a.to) else {
+            unreachable!("clap requires FROM and TO without --to");
+        };
+        let (from, to) = match (domain_id(&checked, f, "FROM"), domain_id(&checked, t, "TO")) {
+            (Ok(f), Ok(t)) => (f, t),
+            (Err(c), _) | (_, Err(c)) => return c,
+        };
+        let e = report::explain::explain(&checked, from, to);
+        match (a.format, a.level) {
+            (ExplainFormat::Human, ExplainLevel::Item) => {
+                report::explain::write_human(&e, &mut out)
+            }
+            (ExplainFormat::Json, ExplainLevel::Item) => report::explain::write_json(&e, &mut out),
+            (ExplainFormat::Human, ExplainLevel::Module) => {
+                write!(out, "{}", report::explain::render_modules(&e))
+            }
+            (ExplainFormat::Json, ExplainLevel::Module) => {
+                report::explain::write_json_modules(&e, &mut out)
+            }
+        }
     };
     match res {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -15,6 +15,7 @@ pub mod json;
 pub mod junit;
 pub mod mermaid;
 pub mod sarif;
+pub mod usages;
 
 use crate::modules::{ModuleId, Pos, Program};
 use crate::workspace::{TargetKind, Workspace};
