@@ -49,7 +49,9 @@ pub fn write(a: &CheckArgs, c: &Checked, out: &mut dyn Write) -> std::io::Result
         }
         CheckFormat::Junit => report::junit::write(&issues, &paths, true, out),
         CheckFormat::Gitlab => {
-            let fallback = c.config.source.name.clone();
+            let src = &c.config.source;
+            let abs = std::path::absolute(&src.path).unwrap_or_else(|_| src.path.clone());
+            let fallback = paths.name(&report::issue::at_file(&src.name, &abs));
             report::gitlab::write(&issues, &paths, &fallback, out)
         }
         CheckFormat::Human | CheckFormat::Json => unreachable!("not a machine format"),
@@ -99,7 +101,10 @@ pub fn write_error(a: &CheckArgs, e: &Error, out: &mut dyn Write) -> std::io::Re
         CheckFormat::Junit => report::junit::write(&issues, &paths, false, out),
         CheckFormat::Gitlab => {
             let fallback = match e {
-                Error::Config(c) => c.source.as_ref().map(|s| s.name.clone()),
+                Error::Config(c) => c.source.as_ref().map(|s| {
+                    let abs = std::path::absolute(&s.path).unwrap_or_else(|_| s.path.clone());
+                    paths.name(&report::issue::at_file(&s.name, &abs))
+                }),
                 _ => None,
             }
             .unwrap_or_else(|| "Cargo.toml".to_string());

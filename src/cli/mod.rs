@@ -174,10 +174,10 @@ pub enum CheckFormat {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageFormat {
-    /// As chosen by --format
+    /// The output --format chooses
     Human,
     /// cargo's JSON messages (`compiler-message`, `build-finished`) on stdout, for
-    /// rust-analyzer's check.overrideCommand and other tools that read `cargo check`'s
+    /// rust-analyzer's check.overrideCommand and other readers of cargo's messages
     Json,
 }
 
@@ -200,8 +200,8 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// `json`: print cargo/rustc-compatible JSON diagnostics, as `cargo check
-    /// --message-format json` does, for editors (docs/editor.md)
+    /// Print the findings as `cargo check --message-format` does: `json` for rustc-compatible
+    /// JSON diagnostics, for editors (docs/editor.md)
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, conflicts_with = "format")]
     pub message_format: MessageFormat,
     /// CI formats: name files PREFIX/<path in the workspace> [default: relative to the root of

@@ -189,7 +189,7 @@ fn at_config(src: &ConfigSource, range: &Range<usize>) -> At {
 }
 
 /// A whole file, when no span is known: its first line.
-fn at_file(rel: &str, abs: &Path) -> At {
+pub fn at_file(rel: &str, abs: &Path) -> At {
     let start = LineCol { line: 1, col: 1 };
     At {
         rel: rel.to_string(),
