@@ -25,4 +25,5 @@ pub mod rules;
 pub mod safe_read;
 pub mod score;
 pub mod sync;
+pub mod vcs;
 pub mod workspace;

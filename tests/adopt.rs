@@ -204,9 +204,10 @@ fn inline_suppression_needs_a_reason_and_unused_ones_are_reported() {
 
 #[test]
 fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
-    // The official schema (tests/data/README.md) has one malformed regex, for `run.language`,
+    // The official schema (tests/schemas/README.md) has one malformed regex, for `run.language`,
     // which we never emit; the schema validator rejects the schema itself because of it.
-    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap();
     let text = text.replace(
         "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
         "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
@@ -238,7 +239,12 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
 
 #[test]
 fn github_format_emits_workflow_annotations() {
-    let r = check(&fixture("workspace"), &["--format", "github"]);
+    // Named relative to the workspace root, wherever the checkout is (in a git repository the
+    // default is relative to its root: tests/ci_formats.rs).
+    let r = check(
+        &fixture("workspace"),
+        &["--format", "github", "--path-prefix", ""],
+    );
     assert_eq!(r.code, 1);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(

@@ -230,7 +230,7 @@ fn unused_dependency_points_at_the_entry_in_every_format() {
         )
     );
     let sarif: serde_json::Value =
-        serde_json::from_str(&check(&["--format", "sarif"]).stdout).unwrap();
+        serde_json::from_str(&check(&["--format", "sarif", "--path-prefix", ""]).stdout).unwrap();
     let res = &sarif["runs"][0]["results"][0];
     assert_eq!(res["ruleId"], "unused-dependency");
     let loc = &res["locations"][0]["physicalLocation"];
@@ -239,7 +239,7 @@ fn unused_dependency_points_at_the_entry_in_every_format() {
         (&loc["region"]["startLine"], &loc["region"]["startColumn"]),
         (&serde_json::json!(39), &serde_json::json!(15))
     );
-    let gh = check(&["--format", "github"]).stdout;
+    let gh = check(&["--format", "github", "--path-prefix", ""]).stdout;
     assert!(
         gh.contains("::warning file=domains.toml,line=39,col=15,endLine=39,endColumn=24,title=unused-dependency::"),
         "{gh}"

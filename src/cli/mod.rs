@@ -31,6 +31,7 @@ macro_rules! eprint {
     }};
 }
 
+mod ci;
 mod sync;
 
 /// The first write error on stdout or stderr that was not a broken pipe.
@@ -81,7 +82,8 @@ pub enum Command {
     Init(InitArgs),
     /// Draw the domain graph (or the module graph by domain) as DOT, Mermaid, JSON, SVG or PNG
     Graph(GraphArgs),
-    /// Every reference from domain FROM to domain TO, grouped by the item referenced
+    /// Every reference from domain FROM to domain TO, grouped by the item referenced (or by
+    /// module pair); `--to PATH`: every reference to an item or module from other domains
     Explain(ExplainArgs),
     /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
     Score(ScoreArgs),
@@ -146,24 +148,44 @@ pub struct Common {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
+    /// Colours when stderr is a terminal and NO_COLOR is not set
     Auto,
+    /// Always colour
     Always,
+    /// Never colour
     Never,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFormat {
+    /// Diagnostics with source snippets, on stderr
     Human,
+    /// The versioned JSON report (docs/json.md)
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
     /// GitHub Actions workflow commands (inline annotations on the pull request)
     Github,
+    /// JUnit XML, for CI test reports (GitLab, Jenkins, Azure Pipelines)
+    Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`)
+    Gitlab,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// The output --format chooses
+    Human,
+    /// cargo's JSON messages (`compiler-message`, `build-finished`) on stdout, for
+    /// rust-analyzer's check.overrideCommand and other readers of cargo's messages
+    Json,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgesFormat {
+    /// One reference per line, tab-separated
     Tsv,
+    /// A JSON array of references
     Json,
 }
 
@@ -178,6 +200,18 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Print the findings as `cargo check --message-format` does: `json` for rustc-compatible
+    /// JSON diagnostics, for editors (docs/editor.md)
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, conflicts_with = "format")]
+    pub message_format: MessageFormat,
+    /// CI formats: name files PREFIX/<path in the workspace> [default: relative to the root of
+    /// the git repository the workspace is in, else to the workspace root]
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+    /// Report only the findings on lines changed since the commit REF (a branch, tag, hash or
+    /// `HEAD~1`, working-tree changes included), and the stale baseline entries
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Print how long each stage took (to stderr)
     #[arg(long)]
     pub timings: bool,
@@ -206,6 +240,7 @@ pub enum Stage {
 pub struct EdgesArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Output format
     #[arg(long, value_enum, default_value_t = EdgesFormat::Tsv)]
     pub format: EdgesFormat,
     /// List the paths that did not resolve (module, path as written, file:line) instead
@@ -235,6 +270,8 @@ pub struct InitArgs {
 pub struct ModulesArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
@@ -265,6 +302,8 @@ pub enum GraphLevel {
 pub struct GraphArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Output format
@@ -289,7 +328,9 @@ pub struct GraphArgs {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExplainFormat {
+    /// Readable text
     Human,
+    /// JSON, for scripts
     Json,
 }
 
@@ -297,21 +338,41 @@ pub enum ExplainFormat {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The domain that depends
-    #[arg(value_name = "FROM")]
-    pub from: String,
+    #[arg(value_name = "FROM", required_unless_present = "to_path")]
+    pub from: Option<String>,
     /// The domain it depends on
-    #[arg(value_name = "TO")]
-    pub to: String,
+    #[arg(value_name = "TO", required_unless_present = "to_path")]
+    pub to: Option<String>,
+    /// Instead of FROM TO: who uses this item or module (`crate::billing::charge`,
+    /// `crate::billing`): every reference to it from other domains
+    #[arg(long = "to", id = "to_path", value_name = "PATH", conflicts_with_all = ["from", "to", "level"])]
+    pub to_path: Option<String>,
+    /// Group FROM TO's references by the item referenced, or by pair of modules
+    #[arg(long, value_enum, default_value_t = ExplainLevel::Item)]
+    pub level: ExplainLevel,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainLevel {
+    /// One group per item referenced
+    Item,
+    /// One group per (from module, defining module) pair
+    Module,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScoreFormat {
+    /// Readable tables
     Human,
+    /// JSON, for scripts
     Json,
     /// Markdown, for a pull request or a design document
     Markdown,
@@ -321,6 +382,8 @@ pub enum ScoreFormat {
 pub struct ScoreArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Only this domain
@@ -330,6 +393,7 @@ pub struct ScoreArgs {
     /// crate-split hazards and the Cargo dependencies it uses
     #[arg(long, requires = "domain")]
     pub plan: bool,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ScoreFormat::Human)]
     pub format: ScoreFormat,
 }
@@ -571,9 +635,13 @@ fn check(a: CheckArgs) -> i32 {
             Err(e) => report_error(Error::Workspace(e), &style),
         };
     }
-    let mut checked = match analysis::check(&options(&a.common, a.config)) {
+    let mut checked = match analysis::check(&options(&a.common, a.config.clone())) {
         Ok(c) => c,
         Err(e) if a.format == CheckFormat::Json => return report_error_json(e, &style),
+        Err(e) if ci::is_machine(&a) => {
+            let _ = ci::write_error(&a, &e, &mut std::io::stdout().lock());
+            return report_error(e, &style);
+        }
         Err(e) => return report_error(e, &style),
     };
     if a.timings {
@@ -628,16 +696,27 @@ fn check(a: CheckArgs) -> i32 {
     if let Err(e) = analysis::apply_baseline(&mut checked, &baseline) {
         return if a.format == CheckFormat::Json {
             report_error_json(Error::Config(e), &style)
+        } else if ci::is_machine(&a) {
+            let e = Error::Config(e);
+            let _ = ci::write_error(&a, &e, &mut std::io::stdout().lock());
+            report_error(e, &style)
         } else {
             report_error(Error::Config(e), &style)
         };
     }
     checked.stale_is_error = a.strict_baseline;
+    if let Some(rev) = &a.changed_since
+        && let Err(code) = ci::changed_since(&mut checked, rev)
+    {
+        return code;
+    }
     let res = match a.format {
+        _ if ci::is_machine(&a) => ci::write(&a, &checked, &mut std::io::stdout().lock()),
         CheckFormat::Human => report::human::write(&checked, &style, &mut std::io::stderr().lock()),
         CheckFormat::Json => report::json::write(&checked, &mut std::io::stdout().lock()),
-        CheckFormat::Sarif => report::sarif::write(&checked, &mut std::io::stdout().lock()),
-        CheckFormat::Github => report::github::write(&checked, &mut std::io::stdout().lock()),
+        CheckFormat::Sarif | CheckFormat::Github | CheckFormat::Junit | CheckFormat::Gitlab => {
+            unreachable!("machine formats are written above")
+        }
     };
     if let Err(e) = res
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -907,18 +986,42 @@ fn explain(a: ExplainArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return report_error(e, &style),
     };
-    let (from, to) = match (
-        domain_id(&checked, &a.from, "FROM"),
-        domain_id(&checked, &a.to, "TO"),
-    ) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(c), _) | (_, Err(c)) => return c,
-    };
-    let e = report::explain::explain(&checked, from, to);
     let mut out = std::io::stdout().lock();
-    let res = match a.format {
-        ExplainFormat::Human => report::explain::write_human(&e, &mut out),
-        ExplainFormat::Json => report::explain::write_json(&e, &mut out),
+    let res = if let Some(target) = &a.to_path {
+        let u = match report::usages::usages(&checked, target) {
+            Ok(u) => u,
+            Err(msg) => {
+                eprintln!(
+                    "error: {msg}\n  help: give a module or item path as in domains.toml (`crate::billing`, `crate::billing::charge`) or in full (`shop::billing::charge`); `cargo domains modules` lists the modules"
+                );
+                return 2;
+            }
+        };
+        match a.format {
+            ExplainFormat::Human => report::usages::write_human(&u, &mut out),
+            ExplainFormat::Json => report::usages::write_json(&u, &mut out),
+        }
+    } else {
+        let (Some(f), Some(t)) = (&a.from, &a.to) else {
+            unreachable!("clap requires FROM and TO without --to");
+        };
+        let (from, to) = match (domain_id(&checked, f, "FROM"), domain_id(&checked, t, "TO")) {
+            (Ok(f), Ok(t)) => (f, t),
+            (Err(c), _) | (_, Err(c)) => return c,
+        };
+        let e = report::explain::explain(&checked, from, to);
+        match (a.format, a.level) {
+            (ExplainFormat::Human, ExplainLevel::Item) => {
+                report::explain::write_human(&e, &mut out)
+            }
+            (ExplainFormat::Json, ExplainLevel::Item) => report::explain::write_json(&e, &mut out),
+            (ExplainFormat::Human, ExplainLevel::Module) => {
+                write!(out, "{}", report::explain::render_modules(&e))
+            }
+            (ExplainFormat::Json, ExplainLevel::Module) => {
+                report::explain::write_json_modules(&e, &mut out)
+            }
+        }
     };
     match res {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

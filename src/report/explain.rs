@@ -1,6 +1,7 @@
 //! `cargo domains explain FROM TO`: why domain FROM depends on domain TO. Every reference
 //! behind the edge of the domain graph, grouped by the item it reaches, with its location,
-//! the path as written (so a path around the interface shows) and what the rules say of it.
+//! the path as written (so a path around the interface shows) and what the rules say of it;
+//! with `--level module`, grouped by the pair of modules instead (`by_module`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,7 +39,7 @@ pub struct ItemGroup {
     pub references: Vec<Site>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Site {
     pub file: String,
     pub line: u32,
@@ -274,5 +275,124 @@ pub fn write_human(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> 
 
 pub fn write_json(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, e)?;
+    writeln!(out)
+}
+
+/// The references between one pair of modules (`--level module`).
+#[derive(Serialize)]
+pub struct ModulePair {
+    pub from_module: String,
+    pub to_module: String,
+    pub references: Vec<ModuleSite>,
+}
+
+#[derive(Serialize)]
+pub struct ModuleSite {
+    /// The item referenced.
+    pub item: String,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// The references of an explanation grouped by (from module, defining module), the pairs
+/// with the most references first.
+pub fn by_module(e: &Explanation) -> Vec<ModulePair> {
+    let mut pairs: BTreeMap<(String, String), Vec<ModuleSite>> = BTreeMap::new();
+    for g in &e.items {
+        for s in &g.references {
+            pairs
+                .entry((s.from_module.clone(), g.module.clone()))
+                .or_default()
+                .push(ModuleSite {
+                    item: g.item.clone(),
+                    site: s.clone(),
+                });
+        }
+    }
+    let mut out: Vec<ModulePair> = pairs
+        .into_iter()
+        .map(|((from_module, to_module), mut references)| {
+            references.sort_by(|a, b| {
+                (&a.site.file, a.site.line, a.site.column, &a.item).cmp(&(
+                    &b.site.file,
+                    b.site.line,
+                    b.site.column,
+                    &b.item,
+                ))
+            });
+            ModulePair {
+                from_module,
+                to_module,
+                references,
+            }
+        })
+        .collect();
+    // Stable: ties keep the name order of the map.
+    out.sort_by_key(|p| std::cmp::Reverse(p.references.len()));
+    out
+}
+
+/// The human report at module level: the header of [`render`], then one block per pair.
+pub fn render_modules(e: &Explanation) -> String {
+    let full = render(e);
+    let mut o: String = full
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let pairs = by_module(e);
+    if pairs.is_empty() {
+        let _ = writeln!(o, "\nno references from `{}` to `{}`", e.from, e.to);
+        return o;
+    }
+    let _ = writeln!(
+        o,
+        "  {} between {}",
+        plural(e.references, "reference", "references"),
+        plural(pairs.len(), "pair of modules", "pairs of modules")
+    );
+    let loc = |s: &Site| format!("{}:{}:{}", s.file, s.line, s.column);
+    let all = || pairs.iter().flat_map(|p| &p.references);
+    let w_loc = all().map(|r| loc(&r.site).len()).max().unwrap_or(0);
+    let w_status = all().map(|r| r.site.status_text().len()).max().unwrap_or(0);
+    for p in &pairs {
+        let _ = writeln!(
+            o,
+            "\n{} -> {}: {}",
+            p.from_module,
+            p.to_module,
+            plural(p.references.len(), "reference", "references")
+        );
+        for r in &p.references {
+            let _ = writeln!(
+                o,
+                "  {:<w_loc$}  {:<w_status$}  {}  ({})",
+                loc(&r.site),
+                r.site.status_text(),
+                r.site.path_as_written,
+                r.item
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nreported by `check`: {} forbidden-dependency, {} interface-bypass",
+        e.forbidden_sites, e.interface_bypasses,
+    );
+    o
+}
+
+/// JSON at module level: the explanation with `module_pairs` in place of `items`.
+pub fn write_json_modules(e: &Explanation, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut v = serde_json::to_value(e).map_err(std::io::Error::other)?;
+    if let Some(m) = v.as_object_mut() {
+        m.remove("items");
+        m.insert("level".into(), "module".into());
+        m.insert(
+            "module_pairs".into(),
+            serde_json::to_value(by_module(e)).map_err(std::io::Error::other)?,
+        );
+    }
+    serde_json::to_writer_pretty(&mut *out, &v)?;
     writeln!(out)
 }

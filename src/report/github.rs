@@ -1,10 +1,10 @@
 //! `--format github`: GitHub Actions workflow commands, shown as annotations on the pull
-//! request (`::error file=src/x.rs,line=3,col=5,...::message`).
+//! request (`::error file=src/x.rs,line=3,col=5,...::message`). Configuration errors and input
+//! diagnostics are annotations too; paths as [`Paths`] names them.
 
 use std::io::Write;
 
-use crate::analysis::Checked;
-use crate::config::Level;
+use super::issue::{Issue, Level, Paths};
 
 /// Escapes a message (`%`, CR, LF) for a workflow command.
 pub fn escape_data(s: &str) -> String {
@@ -18,51 +18,53 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
-    let p = &c.analysis.program;
-    for d in &p.diagnostics {
-        let loc = match &d.location {
-            crate::diag::Location::Source(f, s) => format!(
-                " file={},line={},col={},",
-                escape_property(p.file_rel(*f)),
-                s.start.line,
-                s.start.col + 1
-            ),
-            crate::diag::Location::File(f) => format!(" file={},", escape_property(p.file_rel(*f))),
-            crate::diag::Location::None => " ".to_string(),
-        };
-        writeln!(
-            out,
-            "::warning{loc}title={}::{}",
-            escape_property(d.code),
-            escape_data(&d.message)
-        )?;
-    }
-    for f in &c.findings {
-        let kind = if f.level == Level::Deny {
+/// One workflow command per issue; `summary` (the human summary line) last when given.
+pub fn write(
+    issues: &[Issue],
+    paths: &Paths,
+    summary: Option<&str>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for i in issues {
+        let kind = if i.level == Level::Error {
             "error"
         } else {
             "warning"
         };
-        let end = if f.span.end.line == f.span.start.line {
-            f.span.end.col + 1
-        } else {
-            f.span.start.col + 2
+        let loc = match &i.at {
+            Some(at) => {
+                // GitHub draws a column range only within one line.
+                let end_col = if at.end.line == at.start.line {
+                    at.end.col
+                } else {
+                    at.start.col + 1
+                };
+                format!(
+                    " file={},line={},col={},endLine={},endColumn={},",
+                    escape_property(&paths.name(at)),
+                    at.start.line,
+                    at.start.col,
+                    at.start.line,
+                    end_col
+                )
+            }
+            None => " ".to_string(),
+        };
+        let text = match &i.help {
+            Some(h) => format!("{}\n{h}", i.message),
+            None => i.message.clone(),
         };
         writeln!(
             out,
-            "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(f.file_name(p, &c.config)),
-            f.span.start.line,
-            f.span.start.col + 1,
-            f.span.start.line,
-            end,
-            escape_property(f.rule.code()),
-            escape_data(&format!("{}\n{}", f.message, f.help))
+            "::{kind}{loc}title={}::{}",
+            escape_property(i.code),
+            escape_data(&text)
         )?;
     }
-    let s = super::human::summary(c);
-    writeln!(out, "{}", super::human::summary_line(&s))
+    if let Some(s) = summary {
+        writeln!(out, "{s}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

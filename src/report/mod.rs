@@ -1,15 +1,21 @@
-//! Output: human diagnostics (miette), JSON, and the edge list. Reporters only format what the
+//! Output: human diagnostics (miette), JSON, the CI formats (SARIF, GitHub, JUnit, GitLab,
+//! drawn from [`issue`]), cargo's JSON messages, and the edge list. Reporters only format what the
 //! analysis found; they never analyse.
 
+pub mod cargo_json;
 pub mod dot;
 pub mod edges;
 pub mod explain;
 pub mod github;
+pub mod gitlab;
 pub mod graph_json;
 pub mod human;
+pub mod issue;
 pub mod json;
+pub mod junit;
 pub mod mermaid;
 pub mod sarif;
+pub mod usages;
 
 use crate::modules::{ModuleId, Pos, Program};
 use crate::workspace::{TargetKind, Workspace};

@@ -1,11 +1,12 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other viewers. URIs are relative
-//! to the workspace root (`%SRCROOT%`), so findings land on the pull request's diff.
+//! to the repository root (`%SRCROOT%`; see [`Paths`]), so findings land on the pull request's
+//! diff. Configuration errors and input diagnostics are results too, under their own codes.
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::analysis::Checked;
+use super::issue::{Issue, Level as IssueLevel, Paths};
 use crate::config::Level;
 use crate::rules::Rule;
 
@@ -38,77 +39,94 @@ fn rule_help(r: Rule) -> &'static str {
     }
 }
 
-/// A stable fingerprint: the baseline key, so code scanning tracks a finding across edits.
-fn fingerprint(k: &crate::baseline::Key) -> String {
-    // FNV-1a, 64 bits: stable across platforms and releases.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in k
-        .rule
-        .bytes()
-        .chain([0])
-        .chain(k.from_module.bytes())
-        .chain([0])
-        .chain(k.to_item.bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+/// What a code that is not a rule means (configuration and input codes).
+fn code_summary(code: &str) -> &'static str {
+    crate::config::CONFIG_CODES
+        .iter()
+        .chain(crate::diag::INPUT_CODES)
+        .find(|(c, _)| *c == code)
+        .map_or("a problem with the input of the check", |(_, s)| s)
 }
 
-pub fn to_value(c: &Checked) -> Value {
-    let p = &c.analysis.program;
-    let rules: Vec<Value> = Rule::ALL
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code(),
-                "name": r.code().split('-').map(|w| {
-                    let mut cs = w.chars();
-                    cs.next().map(|f| f.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
-                }).collect::<String>(),
-                "shortDescription": { "text": r.summary() },
-                "fullDescription": { "text": r.summary() },
-                "help": { "text": rule_help(*r), "markdown": rule_help(*r) },
-                "defaultConfiguration": { "level": match r.level(&c.config) {
-                    Level::Deny => "error",
-                    Level::Warn => "warning",
-                    Level::Allow => "none",
-                } },
-            })
+fn rule_entry(id: &str, summary: &str, help: &str, level: &str) -> Value {
+    let name: String = id
+        .split('-')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                .unwrap_or_default()
         })
         .collect();
-    let results: Vec<Value> = c
-        .findings
+    json!({
+        "id": id,
+        "name": name,
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": summary },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": level },
+    })
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Deny => "error",
+        Level::Warn => "warning",
+        Level::Allow => "none",
+    }
+}
+
+/// The SARIF log of `issues`: every rule, then the other codes that occur; a result per issue.
+/// `config` gives the rules' levels (none when the configuration did not load).
+pub fn to_value(issues: &[Issue], config: Option<&crate::config::Config>, paths: &Paths) -> Value {
+    let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+    let mut rules: Vec<Value> = Rule::ALL
         .iter()
-        .map(|f| {
-            let idx = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);
-            let end = if f.span.end.line == f.span.start.line && f.span.end.col > f.span.start.col {
-                f.span.end
+        .map(|r| {
+            let level = config.map_or("error", |c| level_name(r.level(c)));
+            rule_entry(r.code(), r.summary(), rule_help(*r), level)
+        })
+        .collect();
+    for i in issues {
+        if !ids.contains(&i.code) {
+            ids.push(i.code);
+            let level = if i.level == IssueLevel::Error {
+                "error"
             } else {
-                crate::modules::Pos {
-                    line: f.span.start.line,
-                    col: f.span.start.col + 1,
-                }
+                "warning"
             };
-            json!({
-                "ruleId": f.rule.code(),
-                "ruleIndex": idx,
-                "level": if f.level == Level::Deny { "error" } else { "warning" },
-                "message": { "text": format!("{}\n{}", f.message, f.help) },
-                "locations": [{
+            let help = i.help.as_deref().unwrap_or("");
+            rules.push(rule_entry(i.code, code_summary(i.code), help, level));
+        }
+    }
+    let results: Vec<Value> = issues
+        .iter()
+        .map(|i| {
+            let text = match &i.help {
+                Some(h) => format!("{}\n{h}", i.message),
+                None => i.message.clone(),
+            };
+            let mut r = json!({
+                "ruleId": i.code,
+                "ruleIndex": ids.iter().position(|c| *c == i.code).unwrap_or(0),
+                "level": if i.level == IssueLevel::Error { "error" } else { "warning" },
+                "message": { "text": text },
+                "partialFingerprints": { "cargoDomains/v1": i.fingerprint },
+            });
+            if let Some(at) = &i.at {
+                r["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.file_name(p, &c.config), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": paths.name(at), "uriBaseId": "%SRCROOT%" },
                         "region": {
-                            "startLine": f.span.start.line.max(1),
-                            "startColumn": f.span.start.col + 1,
-                            "endLine": end.line.max(1),
-                            "endColumn": end.col + 1,
+                            "startLine": at.start.line,
+                            "startColumn": at.start.col,
+                            "endLine": at.end.line,
+                            "endColumn": at.end.col,
                         }
                     }
-                }],
-                "partialFingerprints": { "cargoDomains/v1": fingerprint(&crate::baseline::key(c, f)) },
-            })
+                }]);
+            }
+            r
         })
         .collect();
     json!({
@@ -126,7 +144,12 @@ pub fn to_value(c: &Checked) -> Value {
     })
 }
 
-pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(c))?;
+pub fn write(
+    issues: &[Issue],
+    config: Option<&crate::config::Config>,
+    paths: &Paths,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_value(issues, config, paths))?;
     writeln!(out)
 }

@@ -40,6 +40,13 @@ pub struct CrateInfo {
     /// The package's `[features]` table (with the implicit features of optional
     /// dependencies), for `--features`.
     pub features: std::collections::BTreeMap<String, Vec<String>>,
+    /// Cargo's id of the package and its manifest, the target's kinds (`lib`, `bin`, ...)
+    /// and edition, as `cargo metadata` gives them: `check --message-format json` names the
+    /// target of each message the way cargo does.
+    pub package_id: String,
+    pub manifest_path: PathBuf,
+    pub target_kinds: Vec<String>,
+    pub edition: String,
 }
 
 impl CrateInfo {
@@ -309,6 +316,10 @@ pub fn from_metadata(meta: &Metadata, opts: &LoadOptions) -> Result<Workspace, W
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                package_id: pkg.id.repr.clone(),
+                manifest_path: pkg.manifest_path.clone().into_std_path_buf(),
+                target_kinds: t.kind.iter().map(|k| k.to_string()).collect(),
+                edition: t.edition.as_str().to_string(),
             });
         }
     }
