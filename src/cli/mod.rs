@@ -31,13 +31,14 @@ macro_rules! eprint {
     }};
 }
 
+mod html;
 mod sync;
 
 /// The first write error on stdout or stderr that was not a broken pipe.
 static WRITE_FAILED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 /// Records the outcome of a write to stdout or stderr (see the macros above).
-pub(crate) fn wrote(r: std::io::Result<()>) {
+fn wrote(r: std::io::Result<()>) {
     if let Err(e) = r
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
@@ -85,6 +86,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
     Score(ScoreArgs),
+    /// Write one self-contained HTML report: domain graph, dependency matrices, readiness,
+    /// findings
+    Report(html::ReportArgs),
     /// Rewrite depends_on in domains.toml to match the code (prints what it would change
     /// unless --add or --prune is given; --check exits 1 when out of date)
     Sync(sync::SyncArgs),
@@ -499,6 +503,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(a),
         Command::Explain(a) => explain(a),
         Command::Score(a) => score(a),
+        Command::Report(a) => html::run(a),
         Command::Sync(a) => sync::run(a),
     }
 }

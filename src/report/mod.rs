@@ -6,6 +6,7 @@ pub mod edges;
 pub mod explain;
 pub mod github;
 pub mod graph_json;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod mermaid;
