@@ -65,9 +65,9 @@ pub fn render(c: &Checked, opts: &Options) -> Report {
     readiness(&mut h, &scores);
     findings(&mut h, c, opts);
     let data = data(c, &matrix, &modules, opts.source_url.as_deref());
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</main><script type=\"application/json\" id=\"report-data\">{}</script><script>{JS}</script></body></html>\n",
+        "</main><script type=\"application/json\" id=\"report-data\">{}</script><script>{JS}</script></body></html>",
         json_in_script(&data)
     );
     Report {
