@@ -500,6 +500,41 @@ fn graphviz_draws_the_graph_when_it_is_on_path() {
         stderr.contains("warning: ") && stderr.contains("broken") && stderr.contains("built-in"),
         "{stderr}"
     );
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains(">payments</text>")
+    );
+    // One that hangs is stopped at the time limit.
+    std::fs::write(
+        &fake,
+        "#!/bin/sh
+exec sleep 60
+",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let r = Command::new(env!("CARGO_BIN_EXE_cargo-domains"))
+        .args([
+            "report",
+            "--manifest-path",
+            &manifest("shop"),
+            "--graphviz-timeout",
+            "1",
+            "-o",
+        ])
+        .arg(&out)
+        .env("GRAPHVIZ_DOT", &fake)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("did not finish within 1 s"), "{stderr}");
+    assert!(
+        start.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 // ---- the browser ----
@@ -689,4 +724,98 @@ fn chromium_renders_shops_report_without_script_errors() {
         bytes.len()
     );
     eprintln!("screenshot: {}", png.display());
+}
+
+/// A generated crate of 20 top-level modules with 20 children each (421 modules), every
+/// child using three siblings and two modules of other top-level modules.
+fn big_crate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"big\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    let mut lib = String::new();
+    for d in 0..20 {
+        lib.push_str(&format!("pub mod d{d:02};\n"));
+        let dd = src.join(format!("d{d:02}"));
+        std::fs::create_dir_all(&dd).unwrap();
+        let mut m = String::new();
+        for c in 0..20 {
+            m.push_str(&format!("pub mod m{c:02};\n"));
+            let body = format!(
+                "pub struct S{c};\n\
+                 pub fn f() -> usize {{\n\
+                 \x20   let _ = (super::m{:02}::S{}, super::m{:02}::S{}, super::m{:02}::S{});\n\
+                 \x20   let _ = crate::d{:02}::m{:02}::S{};\n\
+                 \x20   let _ = crate::d{:02}::m{:02}::S{};\n\
+                 \x20   {c}\n}}\n",
+                (c + 1) % 20,
+                (c + 1) % 20,
+                (c + 3) % 20,
+                (c + 3) % 20,
+                (c + 7) % 20,
+                (c + 7) % 20,
+                (d + 1) % 20,
+                c,
+                c,
+                (d + 5) % 20,
+                (c + 2) % 20,
+                (c + 2) % 20,
+            );
+            std::fs::write(dd.join(format!("m{c:02}.rs")), body).unwrap();
+        }
+        std::fs::write(dd.join("mod.rs"), m).unwrap();
+    }
+    std::fs::write(src.join("lib.rs"), lib).unwrap();
+    dir
+}
+
+#[test]
+fn a_400_module_crate_makes_a_small_page_that_renders_fast() {
+    let dir = big_crate();
+    let m = dir.path().join("Cargo.toml");
+    let m = m.to_str().unwrap();
+    let r = run(&["init", "--manifest-path", m]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = dir.path().join("report.html");
+    let r = run(&[
+        "report",
+        "--manifest-path",
+        m,
+        "--no-graphviz",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());
+    let d = data(&html);
+    let matrices = d["module_matrices"].as_array().unwrap();
+    let modules: usize = matrices
+        .iter()
+        .map(|mm| mm["modules"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(modules, 421);
+    // Every top-level module uses the next one: all twenty are one cycle group.
+    let rows = row_order(&html);
+    assert!(rows.len() >= 20, "{rows:?}");
+    assert!(
+        html.contains("class=\"c up cut blk"),
+        "no cut in the domain matrix"
+    );
+    eprintln!("421 modules: {} KB", html.len() / 1024);
+    let Some(chrome) = chromium() else { return };
+    let dom = browse(
+        &chrome,
+        &["--dump-dom"],
+        &format!("file://{}#module=d00", out.display()),
+    );
+    assert_eq!(attr(&dom, "data-status"), Some("rendered"));
+    let ms: u64 = attr(&dom, "data-render-ms").unwrap().parse().unwrap();
+    eprintln!("421 modules: script done {ms} ms after navigation");
+    assert!(ms < 2000, "{ms} ms");
+    assert!(dom.contains("id=\"module-dsm-table\""));
 }

@@ -40,10 +40,11 @@ pub struct ReportArgs {
     /// Baseline of known violations [default: domains-baseline.toml at the workspace root]
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+    /// Seconds Graphviz may take on the domain graph before the built-in layout is used
+    #[arg(long, value_name = "SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub graphviz_timeout: u64,
 }
-
-/// How long Graphviz may take on the domain graph before the built-in layout is used.
-const DOT_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub fn run(a: ReportArgs) -> i32 {
     let style = style(a.common.color);
@@ -67,7 +68,7 @@ pub fn run(a: ReportArgs) -> i32 {
         &html::Options {
             source_url: a.source_url.clone(),
             dot,
-            dot_timeout: DOT_TIMEOUT,
+            dot_timeout: Duration::from_secs(a.graphviz_timeout),
         },
     );
     if let Some(e) = &report.graphviz_error {
