@@ -38,7 +38,7 @@ mod sync;
 static WRITE_FAILED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 /// Records the outcome of a write to stdout or stderr (see the macros above).
-fn wrote(r: std::io::Result<()>) {
+pub(crate) fn wrote(r: std::io::Result<()>) {
     if let Err(e) = r
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
