@@ -562,9 +562,22 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// Runs headless Chromium with `args` on `url`, killed after 60 s; returns stdout.
+/// Runs headless Chromium with `args` on `url`; returns stdout. A run that has not finished
+/// after 45 s is killed and tried once more (a browser that hangs while starting on a loaded
+/// machine is not the page's fault); a second hang fails with Chromium's own messages.
 fn browse(chrome: &Path, args: &[&str], url: &str) -> String {
+    match browse_once(chrome, args, url) {
+        Ok(out) => out,
+        Err(first) => {
+            eprintln!("note: chromium hung on {url}; trying once more\n{first}");
+            browse_once(chrome, args, url).unwrap_or_else(|e| panic!("{e}"))
+        }
+    }
+}
+
+fn browse_once(chrome: &Path, args: &[&str], url: &str) -> Result<String, String> {
     let profile = tempfile::tempdir().unwrap();
+    let log = profile.path().join("stderr.txt");
     let mut child = Command::new(chrome)
         .args([
             "--headless",
@@ -574,11 +587,15 @@ fn browse(chrome: &Path, args: &[&str], url: &str) -> String {
             "--disable-extensions",
             "--hide-scrollbars",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.path().join("p").display()
+        ))
         .args(args)
         .arg(url)
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("run chromium");
     let mut stdout = child.stdout.take().unwrap();
@@ -592,14 +609,19 @@ fn browse(chrome: &Path, args: &[&str], url: &str) -> String {
         if child.try_wait().unwrap().is_some() {
             break;
         }
-        if start.elapsed() > Duration::from_secs(60) {
+        if start.elapsed() > Duration::from_secs(45) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("chromium did not finish within 60 s on {url}");
+            let err = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = err.lines().rev().take(15).collect();
+            return Err(format!(
+                "chromium did not finish within 45 s on {url}; its last messages:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            ));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    reader.join().unwrap()
+    Ok(reader.join().unwrap())
 }
 
 fn attr<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
