@@ -96,11 +96,22 @@ fn variants() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
     if shop_ready() {
         v.extend([
             ("shop", vec![], "shop.domains.dot"),
-            ("shop", vec!["--level", "module"], "shop.modules.dot"),
+            (
+                "shop",
+                vec!["--level", "module", "--max-nodes", "100"],
+                "shop.modules.dot",
+            ),
             ("shop", vec!["--format", "mermaid"], "shop.domains.mmd"),
             (
                 "shop",
-                vec!["--format", "mermaid", "--level", "module"],
+                vec![
+                    "--format",
+                    "mermaid",
+                    "--level",
+                    "module",
+                    "--max-nodes",
+                    "100",
+                ],
                 "shop.modules.mmd",
             ),
             ("shop", vec!["--focus", "orders"], ""),
@@ -772,4 +783,146 @@ fn scores_appear_on_domain_nodes_with_scores() {
     if let Some(bin) = dot_binary() {
         render_svg(&bin, "scoring --scores", &dot);
     }
+}
+
+/// `graph ARGS --format json` on a fixture: (node ids, (from, to, references) edges), and stderr.
+fn graph_json(name: &str, args: &[&str]) -> (Vec<String>, Vec<(String, String, u64)>, String) {
+    let m = manifest(name);
+    let mut all = vec!["graph", "--manifest-path", m.as_str(), "--format", "json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert_eq!(r.code, 0, "graph {args:?}: {}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let nodes = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect();
+    let edges = v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+                e["references"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (nodes, edges, r.stderr)
+}
+
+#[test]
+fn large_module_graphs_collapse_to_the_depth_that_fits_and_say_so() {
+    if !shop_ready() {
+        return;
+    }
+    // shop has 81 modules: above the default 60, so the drawing collapses.
+    let (full, _, stderr) = graph_json("shop", &["--level", "module", "--max-nodes", "100"]);
+    assert_eq!(full.len(), 81);
+    assert!(stderr.is_empty(), "{stderr}");
+    let (fitted, edges, stderr) = graph_json("shop", &["--level", "module"]);
+    let (at2, edges2, _) = graph_json("shop", &["--level", "module", "--depth", "2"]);
+    let (at3, _, _) = graph_json("shop", &["--level", "module", "--depth", "3"]);
+    // The deepest depth that fits: depth 3 does not, depth 2 does.
+    assert!(at3.len() > 60, "{}", at3.len());
+    assert!(at2.len() <= 60);
+    assert_eq!((fitted, edges), (at2.clone(), edges2));
+    assert!(
+        stderr.contains("81 nodes, more than --max-nodes 60")
+            && stderr.contains("deeper than 2 path segments")
+            && stderr.contains(&format!("({} nodes)", at2.len()))
+            && stderr.contains("--depth N"),
+        "{stderr}"
+    );
+    // An explicit --depth is obeyed, silently.
+    let (_, _, stderr) = graph_json("shop", &["--level", "module", "--depth", "3"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    // A smaller limit collapses further; at depth 1 nothing is left to collapse.
+    let (tiny, _, stderr) = graph_json("shop", &["--level", "module", "--max-nodes", "3"]);
+    let (at1, _, _) = graph_json("shop", &["--level", "module", "--depth", "1"]);
+    assert_eq!(tiny, at1);
+    assert!(stderr.contains("deeper than 1 path segment "), "{stderr}");
+}
+
+#[test]
+fn cut_draws_only_the_dependencies_the_cycle_report_cuts() {
+    if !shop_ready() {
+        return;
+    }
+    // shop's one cycle is payments <-> orders; the cheaper side to cut is payments -> orders.
+    let (nodes, edges, _) = graph_json("shop", &["--cut"]);
+    let (_, all, _) = graph_json("shop", &[]);
+    let refs = all
+        .iter()
+        .find(|e| e.0 == "payments" && e.1 == "orders")
+        .unwrap()
+        .2;
+    assert!(all.iter().any(|e| e.0 == "orders" && e.1 == "payments"));
+    assert_eq!(nodes, ["orders", "payments"]);
+    assert_eq!(edges, [("payments".into(), "orders".into(), refs)]);
+    // Module level: the module edges behind that dependency, as `edges` lists them.
+    let (nodes, edges, _) = graph_json("shop", &["--level", "module", "--cut"]);
+    let m = manifest("shop");
+    let r = run(&["edges", "--manifest-path", &m, "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let in_domain = |m: &str, d: &str| {
+        m.starts_with(&format!("shop::{d}")) || m.starts_with(&format!("shop::api::{d}"))
+    };
+    let mut expected: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut expected_refs = 0;
+    for e in listed.as_array().unwrap() {
+        let (a, b) = (
+            e["from_module"].as_str().unwrap(),
+            e["to_module"].as_str().unwrap(),
+        );
+        if in_domain(a, "payments") && in_domain(b, "orders") {
+            expected.insert((format!("payments/{a}"), format!("orders/{b}")));
+            expected_refs += 1;
+        }
+    }
+    let drawn: BTreeSet<(String, String)> =
+        edges.iter().map(|e| (e.0.clone(), e.1.clone())).collect();
+    assert_eq!(drawn, expected);
+    assert_eq!(edges.iter().map(|e| e.2).sum::<u64>(), expected_refs);
+    assert_eq!(expected_refs, refs);
+    let ends: BTreeSet<String> = edges
+        .iter()
+        .flat_map(|e| [e.0.clone(), e.1.clone()])
+        .collect();
+    assert_eq!(nodes.into_iter().collect::<BTreeSet<_>>(), ends);
+    // No cycle, nothing to cut: an empty drawing, and a note.
+    let (nodes, edges, stderr) = graph_json("workspace", &["--cut"]);
+    assert!(nodes.is_empty() && edges.is_empty(), "{nodes:?} {edges:?}");
+    assert!(stderr.contains("no domain cycle"), "{stderr}");
+}
+
+#[test]
+fn hide_root_leaves_out_the_composition_root() {
+    if !shop_ready() {
+        return;
+    }
+    let (nodes, edges, _) = graph_json("shop", &[]);
+    assert!(nodes.iter().any(|n| n == "app"));
+    let (hidden, hidden_edges, _) = graph_json("shop", &["--hide-root"]);
+    let kept: Vec<String> = nodes.iter().filter(|n| *n != "app").cloned().collect();
+    assert_eq!(hidden, kept);
+    let kept_edges: Vec<_> = edges
+        .into_iter()
+        .filter(|e| e.0 != "app" && e.1 != "app")
+        .collect();
+    assert_eq!(hidden_edges, kept_edges);
+    let (modules, _, _) = graph_json(
+        "shop",
+        &["--level", "module", "--hide-root", "--depth", "2"],
+    );
+    assert!(!modules.is_empty());
+    assert!(
+        modules.iter().all(|m| !m.starts_with("app/")),
+        "{modules:?}"
+    );
+    let dot = graph("shop", &["--hide-root"]);
+    assert!(!dot.contains("\"app\" ["), "{dot}");
 }

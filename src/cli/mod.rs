@@ -32,6 +32,7 @@ macro_rules! eprint {
 }
 
 mod ci;
+mod html;
 mod sync;
 
 /// The first write error on stdout or stderr that was not a broken pipe.
@@ -87,6 +88,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Extraction readiness per domain (0-100, band, blockers); `DOMAIN --plan` for its plan
     Score(ScoreArgs),
+    /// Write one self-contained HTML report: domain graph, dependency matrices, readiness,
+    /// findings
+    Report(html::ReportArgs),
     /// Rewrite depends_on in domains.toml to match the code (prints what it would change
     /// unless --add or --prune is given; --check exits 1 when out of date)
     Sync(sync::SyncArgs),
@@ -324,6 +328,17 @@ pub struct GraphArgs {
     /// Show each domain's extraction-readiness score and band on its node (domain level)
     #[arg(long)]
     pub scores: bool,
+    /// Draw only the dependencies the cycle report says to cut, and their endpoints (at
+    /// module level: the module edges behind them)
+    #[arg(long)]
+    pub cut: bool,
+    /// Leave out the composition root(s) and their edges
+    #[arg(long)]
+    pub hide_root: bool,
+    /// Module level without --depth: above this many nodes, collapse modules to the deepest
+    /// depth that keeps the drawing within it
+    #[arg(long, value_name = "N", default_value_t = crate::graph::view::MAX_MODULE_NODES)]
+    pub max_nodes: usize,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -552,6 +567,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Graph(a) => graph(a),
         Command::Explain(a) => explain(a),
         Command::Score(a) => score(a),
+        Command::Report(a) => html::run(a),
         Command::Sync(a) => sync::run(a),
     }
 }
@@ -890,7 +906,7 @@ fn graph(a: GraphArgs) -> i32 {
         },
         None => None,
     };
-    let view = crate::graph::view::build(
+    let (view, collapsed) = crate::graph::view::build_fitted(
         &checked,
         &crate::graph::view::Options {
             level: match a.level {
@@ -900,8 +916,24 @@ fn graph(a: GraphArgs) -> i32 {
             focus,
             depth: a.depth,
             scores: a.scores,
+            cut: a.cut,
+            hide_root: a.hide_root,
         },
+        a.max_nodes,
     );
+    if let Some(c) = collapsed {
+        eprintln!(
+            "note: the module graph has {} nodes, more than --max-nodes {}: modules deeper than {} path segment{} are drawn as their ancestor ({} nodes)\n  help: pass --depth N to choose the depth, or --focus DOMAIN to draw one domain's neighbourhood",
+            c.full,
+            a.max_nodes,
+            c.depth,
+            if c.depth == 1 { "" } else { "s" },
+            c.nodes
+        );
+    }
+    if a.cut && view.edges.is_empty() {
+        eprintln!("note: no domain cycle: there is no dependency to cut");
+    }
     let bytes: Vec<u8> = match a.format {
         GraphFormat::Dot => report::dot::render(&view).into_bytes(),
         GraphFormat::Mermaid => report::mermaid::render(&view).into_bytes(),

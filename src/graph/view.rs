@@ -123,6 +123,66 @@ pub struct Options {
     pub depth: Option<u32>,
     /// Domain level: add each domain's extraction-readiness score to its node.
     pub scores: bool,
+    /// Keep only the dependencies the cycle report says to cut (at module level, the module
+    /// edges behind them) and their endpoints.
+    pub cut: bool,
+    /// Leave out the composition root(s) and their edges.
+    pub hide_root: bool,
+}
+
+/// Modules drawn at most, by default, before `graph --level module` collapses paths.
+pub const MAX_MODULE_NODES: usize = 60;
+
+/// How [`build_fitted`] collapsed a module view that was too large.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collapsed {
+    /// Nodes of the view at full depth.
+    pub full: usize,
+    /// The depth it was drawn at, and its node count.
+    pub depth: u32,
+    pub nodes: usize,
+}
+
+/// Builds the view; at module level without an explicit `depth`, a view of more than
+/// `max_nodes` nodes is drawn at the largest depth that keeps it within `max_nodes` (depth 1
+/// when none does), and the collapse is returned for the caller to report.
+pub fn build_fitted(c: &Checked, opts: &Options, max_nodes: usize) -> (View, Option<Collapsed>) {
+    let view = build(c, opts);
+    if opts.level != Level::Module || opts.depth.is_some() || view.nodes.len() <= max_nodes {
+        return (view, None);
+    }
+    let full = view.nodes.len();
+    // Path segments of the deepest module: the depths worth trying are below it.
+    let deepest = c
+        .analysis
+        .program
+        .modules
+        .iter()
+        .map(|m| m.depth + 1)
+        .max()
+        .unwrap_or(1);
+    let mut last = None;
+    for depth in (1..deepest).rev() {
+        let v = build(
+            c,
+            &Options {
+                depth: Some(depth),
+                ..opts.clone()
+            },
+        );
+        let fits = v.nodes.len() <= max_nodes;
+        last = Some((v, depth));
+        if fits {
+            break;
+        }
+    }
+    match last {
+        Some((v, depth)) => {
+            let nodes = v.nodes.len();
+            (v, Some(Collapsed { full, depth, nodes }))
+        }
+        None => (view, None),
+    }
 }
 
 /// The rules' input for a checked workspace.
@@ -243,6 +303,8 @@ pub fn build(c: &Checked, opts: &Options) -> View {
     let lines = module_lines(c);
     let input = rules_input(c);
     let comp = cycle_component(c);
+    // Groups of domains in a cycle, as drawn (also those only forbidden edges close).
+    let groups = rules::cycle::groups(&input);
     let dof = &c.assignment.domain_of;
     let domain_name = |d: Option<DomainId>| match d {
         Some(d) => c.config.domains[d].name.clone(),
@@ -443,6 +505,18 @@ pub fn build(c: &Checked, opts: &Options) -> View {
         view = retain(view, &keep);
     }
 
+    if opts.hide_root {
+        let keep: Vec<bool> = view
+            .nodes
+            .iter()
+            .map(|n| n.kind != NodeKind::Root)
+            .collect();
+        view = retain(view, &keep);
+    }
+    if opts.cut {
+        view = only_cut(view, c, &groups);
+    }
+
     let domains = c.config.domains.len();
     let modules = (0..p.modules.len()).filter(|m| include(*m)).count();
     let total_lines: u64 = (0..p.modules.len())
@@ -456,13 +530,18 @@ pub fn build(c: &Checked, opts: &Options) -> View {
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let focus = opts
+    let mut focus = opts
         .focus
         .map(|f| format!(" (focus: {})", c.config.domains[f].name))
         .unwrap_or_default();
+    if opts.cut {
+        focus.push_str(" (only the dependencies to cut)");
+    }
+    if opts.hide_root {
+        focus.push_str(" (composition root hidden)");
+    }
     let violations: usize = acc_totals.0 + acc_totals.1;
-    // Groups of domains in a cycle, as drawn (also those only forbidden edges close).
-    let cycles = rules::cycle::groups(&input).len();
+    let cycles = groups.len();
     view.title = format!(
         "{root}{focus}: {domains} domain{}, {}; {violations} violation{}, {cycles} domain cycle{}",
         if domains == 1 { "" } else { "s" },
@@ -471,6 +550,29 @@ pub fn build(c: &Checked, opts: &Options) -> View {
         if cycles == 1 { "" } else { "s" },
     );
     view
+}
+
+/// Keeps the edges between two domains that a cycle group says to cut (at module level,
+/// every module edge from one such domain to the other), and their endpoints.
+fn only_cut(mut view: View, c: &Checked, groups: &[rules::cycle::Group]) -> View {
+    let name = |d: DomainId| c.config.domains[d].name.as_str();
+    let cut: BTreeSet<(&str, &str)> = groups
+        .iter()
+        .flat_map(|g| g.cut.iter())
+        .map(|&(a, b)| (name(a), name(b)))
+        .collect();
+    let nodes = &view.nodes;
+    view.edges
+        .retain(|e| match (&nodes[e.from].domain, &nodes[e.to].domain) {
+            (Some(a), Some(b)) => cut.contains(&(a.as_str(), b.as_str())),
+            _ => false,
+        });
+    let mut keep = vec![false; view.nodes.len()];
+    for e in &view.edges {
+        keep[e.from] = true;
+        keep[e.to] = true;
+    }
+    retain(view, &keep)
 }
 
 /// Keeps the nodes marked in `keep` (and the edges between them), renumbering.

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod github;
 pub mod gitlab;
 pub mod graph_json;
+pub mod html;
 pub mod human;
 pub mod issue;
 pub mod json;
