@@ -586,6 +586,15 @@ fn browse_once(chrome: &Path, args: &[&str], url: &str) -> Result<String, String
             "--no-first-run",
             "--disable-extensions",
             "--hide-scrollbars",
+            // Nothing that waits on services a CI machine lacks (D-Bus, a keyring, the
+            // network, a large /dev/shm).
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-default-browser-check",
+            "--password-store=basic",
+            "--use-mock-keychain",
         ])
         .arg(format!(
             "--user-data-dir={}",
