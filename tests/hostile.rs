@@ -1192,3 +1192,34 @@ fn module_depth_counts_inline_modules() {
         v["summary"]
     );
 }
+
+/// Issue 14 (15): the human `file:line:col` counts characters, as JSON, SARIF and rustc do
+/// (miette counts bytes); an identifier written in NFD is the NFC name it spells (rustc
+/// normalises identifiers), in code and in domains.toml patterns.
+#[test]
+fn columns_count_characters_and_names_compare_in_nfc() {
+    let nfc = "caf\u{e9}";
+    let nfd = "cafe\u{301}";
+    let lib = format!("pub mod a;\npub mod b {{\n    pub mod {nfc} {{\n        pub fn g() {{}}\n    }}\n}}\n");
+    let a = format!("pub fn f() {{ let _ = \"\u{e9}\u{e9}\u{e9}\"; crate::b::{nfd}::g(); }}\n");
+    let tmp = two_domains(&[("src/lib.rs", lib.as_bytes()), ("src/a.rs", a.as_bytes())]);
+    let (r, v) = check(tmp.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = &v["findings"][0];
+    assert_eq!(f["to_item"], format!("hostile::b::{nfc}::g"), "{f}");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(29))
+    );
+    let m = tmp.path().join("Cargo.toml");
+    let human = run(&["check", "--manifest-path", m.to_str().unwrap()]);
+    assert!(human.stderr.contains("[src/a.rs:1:29]"), "{}", human.stderr);
+    // A pattern spelled in NFD claims the NFC module.
+    std::fs::write(
+        tmp.path().join("domains.toml"),
+        format!("[domains.a]\nmodules = [\"crate::a\"]\n[domains.b]\nmodules = [\"crate::b::{nfd}\"]\n[domains.root]\nmodules_exact = [\"crate\"]\ndepends_on = [\"*\"]\n"),
+    )
+    .unwrap();
+    let (r, _) = check(tmp.path());
+    assert!(!r.stdout.contains("config-no-match"), "{}", r.stdout);
+}

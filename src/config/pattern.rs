@@ -37,6 +37,8 @@ impl Pattern {
         if text != text.trim() {
             return Err("pattern has leading or trailing spaces".into());
         }
+        // Names compare in NFC, as the code's identifiers do.
+        let text = crate::modules::extract::nfc(text.to_string());
         let mut parts = text.split("::");
         let head = parts.next().unwrap_or_default();
         let krate = if head == "crate" {

@@ -691,11 +691,24 @@ fn has_attr(attrs: &[syn::Attribute], name: &str) -> bool {
 
 /// An identifier's name: `r#match` and `match` are the same name (and `mod r#match;` is
 /// the file `match.rs`).
+/// An identifier as the compiler sees it: without `r#`, and in Unicode NFC (rustc normalises
+/// identifiers, so `café` written with a combining accent is the same name).
 pub fn ident_name(i: &proc_macro2::Ident) -> String {
     let s = i.to_string();
-    match s.strip_prefix("r#") {
+    let s = match s.strip_prefix("r#") {
         Some(raw) => raw.to_string(),
         None => s,
+    };
+    nfc(s)
+}
+
+/// `s` in Unicode NFC; ASCII (nearly every name) is returned as it is.
+pub fn nfc(s: String) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s
+    } else {
+        s.nfc().collect()
     }
 }
 

@@ -196,12 +196,17 @@ impl miette::SourceCode for Window {
             span.len(),
         );
         let c = window.read_span(&local, before, after)?;
+        // miette counts the column in bytes; rustc, our JSON and SARIF count characters.
+        let at = local.offset();
+        let column = window
+            .get(at.saturating_sub(c.column())..at)
+            .map_or(c.column(), |s| s.chars().count());
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             c.data(),
             miette::SourceSpan::new((c.span().offset() + self.start).into(), c.span().len()),
             c.line() + self.first_line,
-            c.column(),
+            column,
             c.line_count(),
         )))
     }
