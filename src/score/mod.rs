@@ -9,6 +9,9 @@
 //! - [`tables`]: data ownership (tables written and read per domain, from `crate::data`);
 //! - [`render`]: human, Markdown and JSON output.
 
+mod agreement;
+pub mod crate_ready;
+pub mod hazards;
 pub mod render;
 pub mod syntax;
 pub mod tables;
@@ -26,7 +29,7 @@ use syntax::{FileFacts, GlobalKind};
 
 /// Bumped whenever a formula, weight or threshold changes: scores of different versions are
 /// not comparable.
-pub const SCORING_VERSION: &str = "0.2";
+pub const SCORING_VERSION: &str = "0.3";
 
 /// Component weights (research §3.4); they sum to 100.
 pub const WEIGHTS: [(&str, f64); 7] = [
@@ -44,6 +47,9 @@ pub const SYNC_ALLOWANCE: f64 = 3.0;
 pub const API_SURFACE: f64 = 15.0;
 /// Boundary weight at which one item counts as fully entangled.
 pub const EXCL_SATURATION: f64 = 2.0;
+/// Exclusive pseudo-items added to every domain, so that a tiny domain whose one item is
+/// used from outside is not rated fully entangled (a Laplace-style prior).
+pub const EXCL_PRIOR: f64 = 2.0;
 /// A blocker caps the score here (just below Ready).
 pub const CAP: f64 = 69.0;
 pub const READY: f64 = 70.0;
@@ -150,6 +156,11 @@ pub enum BlockerKind {
     CoWrittenTable,
     DomainCycle,
     SharedMutableGlobal,
+    /// `check` reports a forbidden dependency from the domain.
+    ForbiddenDependency,
+    /// `check` reports a cycle through a shared kernel or the composition root: the crates
+    /// would depend on each other.
+    CrateCycle,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,6 +190,11 @@ pub struct DomainScore {
     pub raw: f64,
     pub band: Band,
     pub capped: bool,
+    /// Today's service model alone (after its cap), before it is bounded by crate readiness.
+    pub model_score: f64,
+    /// The first figure: the domain as its own crate.
+    #[serde(rename = "crate")]
+    pub crate_readiness: crate_ready::CrateReadiness,
     pub components: Vec<Component>,
     pub blockers: Vec<Blocker>,
     /// 1 − (unresolved paths + opaque SQL) / (paths + SQL statements) in the domain.
@@ -316,6 +332,7 @@ impl<'a> Model<'a> {
         }
         let input = crate::graph::view::rules_input(c);
         let exports = root_exports(c);
+        let surface = table_surface(p);
         // Cross-domain references, and the files to read again for their callers.
         let cross: Vec<usize> = res
             .refs
@@ -442,7 +459,7 @@ impl<'a> Model<'a> {
                 Class::Intrusive
             } else if event {
                 Class::Event
-            } else if is_contract(c, &input, r, to, &exports) {
+            } else if surface.contains(&r.to) || is_contract(c, &input, r, to, &exports) {
                 if call {
                     Class::ContractCall
                 } else {
@@ -558,6 +575,22 @@ fn is_contract(
         _ => return false,
     };
     root_exports.contains(&(to, name.clone()))
+}
+
+/// The modules diesel's `table!` generates (`users`, `users::columns`, `users::dsl`): the
+/// table is the domain's published surface, so reaching them is not an interface bypass
+/// (the data component counts the access itself).
+fn table_surface(p: &crate::modules::Program) -> std::collections::HashSet<ModuleId> {
+    let mut out = std::collections::HashSet::new();
+    for site in &p.data {
+        if let crate::modules::extract::DataFact::DieselTable { module, .. } = &site.fact
+            && let Some(&tm) = p.modules[site.module as usize].children.get(module)
+        {
+            out.insert(tm);
+            out.extend(p.modules[tm as usize].children.values().copied());
+        }
+    }
+    out
 }
 
 /// Names re-exported by a `pub use` in a domain's top module, per domain.
@@ -742,11 +775,7 @@ impl Model<'_> {
             };
             let items = group_items[g];
             let sum_nu: f64 = beta.values().map(|b| (b / EXCL_SATURATION).min(1.0)).sum();
-            let excl = if items == 0 {
-                1.0
-            } else {
-                1.0 - sum_nu / items as f64
-            };
+            let excl = 1.0 - sum_nu / (items as f64 + EXCL_PRIOR);
             let s_excl = ((excl - 1.0 / 3.0) / (2.0 / 3.0)).clamp(0.0, 1.0);
             let b_rate = if inbound == 0 {
                 0.0
@@ -908,6 +937,25 @@ impl Model<'_> {
                     },
                 );
             }
+            // Crate readiness, with what `check` reports and the business-domain graph
+            // above does not see (cycles through kernels, forbidden dependencies).
+            let crate_in = crate_ready::compute(self, &in_g, &name);
+            let mut crate_blockers = crate_in.blockers.clone();
+            // A business-domain cycle is a crate cycle too (the domain's half of it is in
+            // `outgoing`); it is named in both figures.
+            crate_blockers.extend(
+                blockers
+                    .iter()
+                    .filter(|b| b.kind == BlockerKind::DomainCycle)
+                    .cloned(),
+            );
+            if crate_blockers.is_empty() {
+                crate_blockers.extend(agreement::cycles(c, &group_of, g));
+            }
+            crate_blockers.extend(agreement::forbidden(c, &group_of, g, |d| {
+                group_of[d].map(|x| self.name(groups, x)).unwrap_or_default()
+            }));
+            let crate_r = crate_ready::finish(crate_in, crate_blockers);
             // Co-written tables first: the hardest blocker to cut.
             for (i, b) in dg.blockers.into_iter().enumerate() {
                 blockers.insert(i, b);
@@ -965,8 +1013,18 @@ impl Model<'_> {
                     * 100.0
                     / total_weight,
             );
+            let model_blocked = !blockers.is_empty();
+            let model_score = if model_blocked { raw.min(CAP) } else { raw };
+            blockers.extend(
+                crate_r
+                    .blockers
+                    .iter()
+                    .filter(|b| b.kind != BlockerKind::DomainCycle)
+                    .cloned(),
+            );
             let blocked = !blockers.is_empty();
-            let score = if blocked { raw.min(CAP) } else { raw };
+            // Service readiness is bounded by crate readiness: the crate split comes first.
+            let score = model_score.min(crate_r.score);
             // Confidence and evidence size.
             let (mut resolved, mut references) = (0, 0);
             for r in &res.refs {
@@ -1040,7 +1098,9 @@ impl Model<'_> {
                     score,
                     raw,
                     band: Band::of(score, blocked),
-                    capped: blocked && raw > CAP,
+                    capped: blocked && raw > score,
+                    model_score,
+                    crate_readiness: crate_r,
                     components,
                     blockers,
                     confidence: round3(confidence),
@@ -1121,7 +1181,12 @@ fn score_model(m: &Model) -> Scores {
         let (union_results, _) = m.compute(&merged);
         let union = union_results.into_iter().nth(a).expect("union group").score;
         let (sa, sb) = (results[a].score.score, results[b].score.score);
-        let suggested = union.score >= sa.max(sb) + MERGE_MARGIN;
+        // A merge is a service question: the service models are compared (crate readiness
+        // of a union says nothing about whether the two should be one service), the halves
+        // before their caps: cutting the shared blocker would lift that cap too, so the
+        // union must beat what the better half scores once its blocker is cut.
+        let (ma, mb) = (results[a].score.raw, results[b].score.raw);
+        let suggested = union.model_score >= ma.max(mb) + MERGE_MARGIN;
         merges.push(Merge {
             domains: [
                 results[a].score.domain.clone(),
@@ -1134,11 +1199,13 @@ fn score_model(m: &Model) -> Scores {
         });
     }
     let mut scores: Vec<DomainScore> = results.into_iter().map(|r| r.score).collect();
-    // Capped domains tie at the cap: the raw score orders them.
+    // Crate readiness first (the step teams take first), then service readiness; capped
+    // domains tie at the cap: the raw scores order them.
+    let cmp = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal);
     scores.sort_by(|a, b| {
-        b.score
-            .partial_cmp(&a.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
+        cmp(a.crate_readiness.score, b.crate_readiness.score)
+            .then_with(|| cmp(a.crate_readiness.raw, b.crate_readiness.raw))
+            .then_with(|| cmp(a.score, b.score))
             .then_with(|| {
                 b.raw
                     .partial_cmp(&a.raw)
@@ -1212,28 +1279,7 @@ pub struct Outgoing {
     pub callers: Vec<PlanCaller>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HazardKind {
-    /// A private, `pub(crate)` or `pub(in ..)` item used across the boundary: must become `pub`.
-    Visibility,
-    /// A `macro_rules!` used across the boundary without `#[macro_export]`.
-    Macro,
-    /// An inherent impl of a type written in the other crate: not allowed.
-    InherentImpl,
-    /// A trait impl where neither the trait nor the type would be local: orphan rule.
-    OrphanImpl,
-    /// A dependency cycle: Cargo refuses cycles between crates.
-    CrateCycle,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Hazard {
-    pub kind: HazardKind,
-    pub item: String,
-    pub at: String,
-    pub note: String,
-}
+pub use hazards::{Hazard, HazardKind};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Dependency {
@@ -1285,7 +1331,6 @@ pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
     let scores = score_model(&m);
     let name = c.config.domains[d].name.clone();
     let p = &c.analysis.program;
-    let res = &c.analysis.resolution;
     let asg = &c.assignment;
     let domains = &c.config.domains;
     let callers_of = |prs: &[&Pair]| -> Vec<PlanCaller> {
@@ -1346,111 +1391,12 @@ pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
             callers: callers_of(prs),
         })
         .collect();
-    // Crate-split hazards: the domain becomes one crate, each shared kernel another, the
-    // rest of the code a third.
-    let crate_of = |dom: Option<DomainId>| -> String {
-        match dom {
-            Some(x) if x == d => "domain".into(),
-            Some(x) if domains[x].shared => format!("kernel:{}", domains[x].name),
-            _ => "rest".into(),
-        }
-    };
-    let mut hazards = Vec::new();
-    let mut seen_targets = BTreeSet::new();
-    for pr in m.pairs.iter().filter(|pr| pr.from == d || pr.to == d) {
-        let t = &m.targets[pr.target];
-        let Some(o) = t.owner else { continue };
-        let it = &p.items[o as usize];
-        if it.vis == Vis::Pub || !seen_targets.insert(pr.target) {
-            continue;
-        }
-        let (kind, note) = if it.kind == ItemKind::Macro {
-            (
-                HazardKind::Macro,
-                format!(
-                    "`macro_rules! {}` is used by `{}` without `#[macro_export]`",
-                    it.name, domains[pr.from].name
-                ),
-            )
-        } else {
-            (
-                HazardKind::Visibility,
-                format!(
-                    "{} item used by `{}` (in `{}`, {}): it would have to become `pub`",
-                    match it.vis {
-                        Vis::Crate => "`pub(crate)`",
-                        Vis::Restricted => "`pub(in ..)`",
-                        _ => "private",
-                    },
-                    domains[pr.from].name,
-                    m.callers[pr.caller].key,
-                    m.site_at(pr.sites[0])
-                ),
-            )
-        };
-        hazards.push(Hazard {
-            kind,
-            item: t.key.clone(),
-            at: at(c, it.file, it.span),
-            note,
-        });
-    }
-    for (i, im) in p.impls.iter().enumerate() {
-        if p.modules[im.module as usize].is_test {
-            continue;
-        }
-        let types = res.impl_types.get(i).copied().unwrap_or_default();
-        let Some(s) = types.self_ty else { continue };
-        let dom_i = asg.domain_of[im.module as usize];
-        let dom_s = asg.domain_of[p.items[s as usize].module as usize];
-        let dom_t = types
-            .trait_
-            .map(|t| asg.domain_of[p.items[t as usize].module as usize]);
-        if dom_i != Some(d) && dom_s != Some(d) && dom_t.flatten() != Some(d) {
-            continue;
-        }
-        let (ci, cs) = (crate_of(dom_i), crate_of(dom_s));
-        let self_path = format!(
-            "{}::{}",
-            p.modules[p.items[s as usize].module as usize].path, p.items[s as usize].name
-        );
-        let hazard = match (&im.trait_, dom_t) {
-            (None, _) if ci != cs => Some((
-                HazardKind::InherentImpl,
-                format!(
-                    "inherent impl of `{self_path}` ({cs}) written in {ci}: move it next to the type, or turn it into a trait"
-                ),
-            )),
-            (Some(_), Some(dt)) if ci != cs && ci != crate_of(dt) => Some((
-                HazardKind::OrphanImpl,
-                format!(
-                    "trait impl for `{self_path}` ({cs}) of a trait in {} written in {ci}: the orphan rule forbids it once they are separate crates",
-                    crate_of(dt)
-                ),
-            )),
-            (Some(tr), None) if ci != cs => Some((
-                HazardKind::OrphanImpl,
-                format!(
-                    "impl of `{}` (outside the workspace) for `{self_path}` ({cs}) written in {ci}: the orphan rule forbids it once they are separate crates",
-                    tr.join("::")
-                ),
-            )),
-            _ => None,
-        };
-        if let Some((kind, note)) = hazard {
-            hazards.push(Hazard {
-                kind,
-                item: self_path,
-                at: at(c, im.file, im.span),
-                note,
-            });
-        }
-    }
+    let mut hazards = hazards::of(&m, &|x| x == d);
     let me = scores.domains.iter().find(|s| s.domain == name).cloned();
-    if let Some(b) = me.as_ref().and_then(|s| {
+    for b in me.iter().flat_map(|s| {
         s.blockers
             .iter()
-            .find(|b| b.kind == BlockerKind::DomainCycle)
+            .filter(|b| matches!(b.kind, BlockerKind::DomainCycle | BlockerKind::CrateCycle))
     }) {
         hazards.push(Hazard {
             kind: HazardKind::CrateCycle,
@@ -1460,6 +1406,7 @@ pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
                 "Cargo refuses a dependency cycle between crates ({}); {}",
                 b.summary, b.fix
             ),
+            own: true,
         });
     }
     hazards.sort_by(|a, b| (a.kind, &a.at, &a.item).cmp(&(b.kind, &b.at, &b.item)));
