@@ -739,7 +739,7 @@ fn scores_appear_on_domain_nodes_with_scores() {
         ("notifications", "<b>100</b> · Ready"),
         // Service readiness (scoring 0.3).
         ("catalog", "<b>68</b> · Needs seams"),
-        ("orders", "<b>36</b> · Entangled"),
+        ("orders", "<b>37</b> · Entangled"),
     ] {
         let line = dot
             .lines()
@@ -767,7 +767,7 @@ fn scores_appear_on_domain_nodes_with_scores() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|n| n["id"] == "payments")
+        .find(|n| n["id"] == "orders")
         .unwrap();
     assert_eq!(n["band"], "Entangled");
     if let Some(bin) = dot_binary() {

@@ -141,10 +141,7 @@ fn shop_with_tests() -> tempfile::TempDir {
                 "src/error.rs",
                 "#[derive(Debug)]\npub struct Error(pub String);\n",
             ),
-            (
-                "src/orders/mod.rs",
-                "pub mod cart;\npub mod checkout;\n",
-            ),
+            ("src/orders/mod.rs", "pub mod cart;\npub mod checkout;\n"),
             (
                 "src/orders/cart.rs",
                 "pub struct Cart { pub lines: Vec<u32> }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn empty() { assert!(super::Cart { lines: vec![] }.lines.is_empty()); }\n}\n",
@@ -190,7 +187,13 @@ fn include_tests_writes_a_configuration_that_loads_and_checks_green() {
         .unwrap_or_else(|e| panic!("does not parse: {:?}\n{text}", e.errors));
     assert!(cfg.settings.include_tests);
     let m = dir.path().join("Cargo.toml");
-    let c = run(&["check", "--manifest-path", m.to_str().unwrap(), "--format", "json"]);
+    let c = run(&[
+        "check",
+        "--manifest-path",
+        m.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(c.code, 0, "{}\n{}\n{text}", c.stdout, c.stderr);
     let v: serde_json::Value = serde_json::from_str(&c.stdout).unwrap();
     assert_eq!(v["summary"]["violations"], 0);

@@ -112,11 +112,19 @@ fn a_kernel_naming_a_domain_is_a_crate_cycle() {
     let at: Vec<&str> = b.evidence.iter().map(|e| e.at.as_str()).collect();
     assert_eq!(
         at,
-        ["src/database.rs:21", "src/database.rs:25", "src/database.rs:25"]
+        [
+            "src/database.rs:21",
+            "src/database.rs:25",
+            "src/database.rs:25"
+        ]
     );
     assert!(b.fix.contains("`dbcore::any::AnyConnection`"), "{}", b.fix);
     // The service figure names it too, and the plan lists the crate cycle.
-    assert!(any.blockers.iter().any(|x| x.kind == BlockerKind::CrateCycle));
+    assert!(
+        any.blockers
+            .iter()
+            .any(|x| x.kind == BlockerKind::CrateCycle)
+    );
     let d = checked
         .config
         .domains
@@ -375,11 +383,34 @@ fn cli_score_and_plan() {
     let md = common::run(&["score", "--manifest-path", m, "--format", "markdown"]);
     assert!(
         md.stdout
-            .starts_with("| domain | score | band | top blocker |")
+            .starts_with("| domain | crate | band | service | band | top blocker |")
     );
     let p = common::run(&["score", "payments", "--plan", "--manifest-path", m]);
     assert_eq!(p.code, 0, "{}", p.stderr);
     assert!(p.stdout.contains("interface: 4 items used from outside"));
+    // Crate first, then service.
+    let crate_at = p
+        .stdout
+        .find("1. make it a crate of its own")
+        .expect("crate step");
+    let service_at = p
+        .stdout
+        .find("2. then a service of its own")
+        .expect("service step");
+    assert!(crate_at < p.stdout.find("calls out: 6 items").unwrap());
+    assert!(p.stdout.find("its Cargo.toml would be:").unwrap() < service_at);
+    assert!(
+        p.stdout
+            .contains("market-kernel = { path = \"../kernel\" }")
+    );
+    assert!(p.stdout.contains("sqlx = { workspace = true }"));
+    assert!(p.stdout.contains("# not possible yet: it uses `orders`"));
+    // Human output is in words: no raw variable names unless --verbose.
+    assert!(!r.stdout.contains("weighted_pairs="), "{}", r.stdout);
+    assert!(r.stdout.contains("each becomes a network call"));
+    assert!(r.stdout.contains("    do: "));
+    let v = common::run(&["score", "--manifest-path", m, "--verbose"]);
+    assert!(v.stdout.contains("weighted_pairs="));
     let bad = common::run(&["score", "kernel", "--plan", "--manifest-path", m]);
     assert_eq!(bad.code, 2);
     let unknown = common::run(&["score", "nope", "--manifest-path", m]);

@@ -172,7 +172,10 @@ mod tests {
         assert_eq!(p("crate").krate, CrateSel::Primary);
         assert_eq!(p("bin:shop::cli").krate, CrateSel::Bin("shop".into()));
         assert_eq!(p("bin:my-tool").krate, CrateSel::Bin("my-tool".into()));
-        assert_eq!(p("test:checkout-flow").krate, CrateSel::Test("checkout-flow".into()));
+        assert_eq!(
+            p("test:checkout-flow").krate,
+            CrateSel::Test("checkout-flow".into())
+        );
         assert!(Pattern::parse("test:", 0..5).is_err());
         assert_eq!(
             p("shop-billing::api").krate,

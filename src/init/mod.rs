@@ -87,7 +87,10 @@ pub fn top_level_split(a: &Analysis, depth: u32) -> Vec<Proposed> {
         // A module above `depth` belongs to the root, unless it is a leaf: then it is a
         // domain of its own (`crate::error` at `--depth 2`), so that the domains at
         // different depths are comparable.
-        let leaf = m.children.values().all(|c| !counted(p, *c, a.include_tests));
+        let leaf = m
+            .children
+            .values()
+            .all(|c| !counted(p, *c, a.include_tests));
         if m.depth < depth && (m.depth == 0 || !leaf) {
             root.modules_exact.push(pattern_for(p, mid, &a.workspace));
             root.members.push(mid);

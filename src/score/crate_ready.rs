@@ -18,7 +18,11 @@ use super::{Band, Blocker, BlockerKind, CAP, Class, Component, Evidence, Model, 
 use crate::config::DomainId;
 
 /// Crate readiness weights; they sum to 100.
-pub const CRATE_WEIGHTS: [(&str, f64); 3] = [("outgoing", 60.0), ("crate_cycles", 25.0), ("hazards", 15.0)];
+pub const CRATE_WEIGHTS: [(&str, f64); 3] = [
+    ("outgoing", 60.0),
+    ("crate_cycles", 25.0),
+    ("hazards", 15.0),
+];
 /// τ_c: weighted outgoing pairs at which `outgoing` is one half.
 pub const OUTGOING_HALF: f64 = 3.0;
 /// Own hazards at which `hazards` is one half.
@@ -162,7 +166,13 @@ fn kernel_back_edges<'m>(
         .collect();
     while let Some(k) = stack.pop() {
         if need.insert(k) {
-            stack.extend(adj.get(&k).into_iter().flatten().copied().filter(|d| kernel(*d)));
+            stack.extend(
+                adj.get(&k)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|d| kernel(*d)),
+            );
         }
     }
     // Domains that reach the group (backwards), roots not crossed.
@@ -195,7 +205,10 @@ fn cycle_blocker(m: &Model, name: &str, back: &[&super::Pair]) -> Blocker {
     let domains = &m.c.config.domains;
     let kernels: BTreeSet<&str> = back.iter().map(|p| domains[p.from].name.as_str()).collect();
     let kernels: Vec<String> = kernels.iter().map(|k| format!("`{k}`")).collect();
-    let items: BTreeSet<&str> = back.iter().map(|p| m.targets[p.target].key.as_str()).collect();
+    let items: BTreeSet<&str> = back
+        .iter()
+        .map(|p| m.targets[p.target].key.as_str())
+        .collect();
     Blocker {
         kind: BlockerKind::CrateCycle,
         summary: format!(

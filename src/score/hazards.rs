@@ -55,11 +55,7 @@ fn visibility(m: &Model, in_g: &dyn Fn(DomainId) -> bool) -> Vec<Hazard> {
     let domains = &c.config.domains;
     let mut out = Vec::new();
     let mut seen_targets = BTreeSet::new();
-    for pr in m
-        .pairs
-        .iter()
-        .filter(|pr| in_g(pr.from) != in_g(pr.to))
-    {
+    for pr in m.pairs.iter().filter(|pr| in_g(pr.from) != in_g(pr.to)) {
         let t = &m.targets[pr.target];
         let Some(o) = t.owner else { continue };
         let it = &p.items[o as usize];
