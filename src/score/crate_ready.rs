@@ -212,8 +212,10 @@ fn cycle_blocker(m: &Model, name: &str, back: &[&super::Pair]) -> Blocker {
     Blocker {
         kind: BlockerKind::CrateCycle,
         summary: format!(
-            "the shared kernel {} names items that lead back into `{name}` ({} reference{}): as crates, `{name}` -> kernel -> `{name}` is a cycle Cargo refuses",
+            "the shared kernel{} {} name{} items that lead back into `{name}` ({} reference{}): as crates, `{name}` -> kernel -> `{name}` is a cycle Cargo refuses",
+            if kernels.len() == 1 { "" } else { "s" },
             kernels.join(", "),
+            if kernels.len() == 1 { "s" } else { "" },
             back.len(),
             if back.len() == 1 { "" } else { "s" }
         ),
