@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Band, Blocker, BlockerKind, CAP, Class, Component, Evidence, Model, round1, round3};
+use super::{Band, Blocker, BlockerKind, CAP, Class, Component, Evidence, Model, round3};
 use crate::config::DomainId;
 
 /// Crate readiness weights; they sum to 100.
@@ -107,28 +107,7 @@ pub(super) fn compute(m: &Model, in_g: &dyn Fn(DomainId) -> bool, name: &str) ->
 
 /// Assembles the figure once the blockers from `check` are known.
 pub(super) fn finish(c: Computed, blockers: Vec<Blocker>) -> CrateReadiness {
-    let total: f64 = CRATE_WEIGHTS.iter().map(|w| w.1).sum();
-    let components: Vec<Component> = CRATE_WEIGHTS
-        .iter()
-        .zip(c.values)
-        .zip(c.evidence)
-        .map(|(((name, weight), value), ev)| Component {
-            name,
-            weight: *weight,
-            value: round3(value),
-            points: round1(weight * value * 100.0 / total),
-            evidence: ev.into_iter().collect(),
-        })
-        .collect();
-    let raw = round1(
-        CRATE_WEIGHTS
-            .iter()
-            .zip(c.values)
-            .map(|((_, w), v)| w * v)
-            .sum::<f64>()
-            * 100.0
-            / total,
-    );
+    let (components, raw) = super::group::weighted(&CRATE_WEIGHTS, c.values, c.evidence);
     let blocked = !blockers.is_empty();
     let score = if blocked { raw.min(CAP) } else { raw };
     CrateReadiness {
