@@ -313,84 +313,12 @@ impl<'a> Model<'a> {
             .iter()
             .map(|d| !d.shared && !d.depends_on_any)
             .collect();
-        let mut item_dom = vec![None; p.items.len()];
-        let mut dom_items = vec![0; domains.len()];
-        let mut module_items = vec![0; p.modules.len()];
-        let mut total_items = 0;
-        for (i, it) in p.items.iter().enumerate() {
-            let m = &p.modules[it.module as usize];
-            if it.is_test
-                || m.is_test
-                || m.scope != it.scope
-                || matches!(it.kind, ItemKind::Mod | ItemKind::ExternCrate)
-            {
-                continue;
-            }
-            if let Some(d) = asg.domain_of[it.module as usize] {
-                item_dom[i] = Some(d);
-                dom_items[d] += 1;
-                module_items[it.module as usize] += 1;
-                total_items += 1;
-            }
-        }
+        let (item_dom, dom_items, module_items, total_items) = item_counts(c);
         let input = c.rules_input();
         let exports = root_exports(c);
         let surface = table_surface(p);
-        // Cross-domain references, and the files to read again for their callers.
-        let cross: Vec<usize> = res
-            .refs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                !r.is_test
-                    && r.kind != RefKind::Mod
-                    && r.kind != RefKind::ExternCrate
-                    && !p.modules[r.from as usize].is_test
-                    && matches!(
-                        (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]),
-                        (Some(a), Some(b)) if a != b
-                    )
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let mut files: BTreeSet<FileId> = cross.iter().map(|&i| res.refs[i].file).collect();
-        for &i in &cross {
-            if let Def::Item(id) = res.refs[i].target
-                && p.items[id as usize].kind == ItemKind::Static
-            {
-                files.insert(p.items[id as usize].file);
-            }
-        }
-        let facts: HashMap<FileId, FileFacts> = files
-            .into_iter()
-            .filter_map(|f| {
-                let text = p.files[f as usize].text.as_ref()?;
-                Some((f, syntax::read(text)))
-            })
-            .collect();
-        // Globals: statics whose declared type (or `static mut`, or defining macro) says so.
-        let mut globals = HashMap::new();
-        for (id, it) in p.items.iter().enumerate() {
-            if it.kind != ItemKind::Static {
-                continue;
-            }
-            let found = facts.get(&it.file).and_then(|f| {
-                f.globals
-                    .iter()
-                    .find(|g| g.ident_at == it.span.start)
-                    .map(|g| (g.kind, g.why.clone()))
-            });
-            let found = found.or_else(|| {
-                let mut idents = Vec::new();
-                if let Some(t) = &it.ty {
-                    ty_idents(t, &mut idents);
-                }
-                syntax::classify(&idents, false, None)
-            });
-            if let Some(g) = found {
-                globals.insert(id as ItemId, g);
-            }
-        }
+        let (cross, facts) = cross_refs(c);
+        let globals = globals(p, &facts);
         // Impl blocks by their `impl` keyword, to name a method's self type.
         let impl_at: HashMap<(FileId, crate::modules::Pos), usize> = p
             .impls
@@ -510,6 +438,103 @@ impl<'a> Model<'a> {
             globals,
         }
     }
+}
+
+/// Globals: statics whose declared type (or `static mut`, or defining macro) says so.
+fn globals(
+    p: &crate::modules::Program,
+    facts: &HashMap<FileId, FileFacts>,
+) -> HashMap<ItemId, (GlobalKind, String)> {
+    let mut globals = HashMap::new();
+    for (id, it) in p.items.iter().enumerate() {
+        if it.kind != ItemKind::Static {
+            continue;
+        }
+        let found = facts.get(&it.file).and_then(|f| {
+            f.globals
+                .iter()
+                .find(|g| g.ident_at == it.span.start)
+                .map(|g| (g.kind, g.why.clone()))
+        });
+        let found = found.or_else(|| {
+            let mut idents = Vec::new();
+            if let Some(t) = &it.ty {
+                ty_idents(t, &mut idents);
+            }
+            syntax::classify(&idents, false, None)
+        });
+        if let Some(g) = found {
+            globals.insert(id as ItemId, g);
+        }
+    }
+    globals
+}
+
+/// Cross-domain references (non-test), and the facts of the files to read again for their
+/// callers and for the types of the statics they reach.
+fn cross_refs(c: &Checked) -> (Vec<usize>, HashMap<FileId, FileFacts>) {
+    let p = &c.analysis.program;
+    let res = &c.analysis.resolution;
+    let asg = &c.assignment;
+    let cross: Vec<usize> = res
+        .refs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            !r.is_test
+                && r.kind != RefKind::Mod
+                && r.kind != RefKind::ExternCrate
+                && !p.modules[r.from as usize].is_test
+                && matches!(
+                    (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]),
+                    (Some(a), Some(b)) if a != b
+                )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut files: BTreeSet<FileId> = cross.iter().map(|&i| res.refs[i].file).collect();
+    for &i in &cross {
+        if let Def::Item(id) = res.refs[i].target
+            && p.items[id as usize].kind == ItemKind::Static
+        {
+            files.insert(p.items[id as usize].file);
+        }
+    }
+    let facts: HashMap<FileId, FileFacts> = files
+        .into_iter()
+        .filter_map(|f| {
+            let text = p.files[f as usize].text.as_ref()?;
+            Some((f, syntax::read(text)))
+        })
+        .collect();
+    (cross, facts)
+}
+
+/// Module-level, non-test items: their domain, and the counts per domain and module.
+fn item_counts(c: &Checked) -> (Vec<Option<DomainId>>, Vec<usize>, Vec<usize>, usize) {
+    let p = &c.analysis.program;
+    let asg = &c.assignment;
+    let mut item_dom = vec![None; p.items.len()];
+    let mut dom_items = vec![0; c.config.domains.len()];
+    let mut module_items = vec![0; p.modules.len()];
+    let mut total_items = 0;
+    for (i, it) in p.items.iter().enumerate() {
+        let m = &p.modules[it.module as usize];
+        if it.is_test
+            || m.is_test
+            || m.scope != it.scope
+            || matches!(it.kind, ItemKind::Mod | ItemKind::ExternCrate)
+        {
+            continue;
+        }
+        if let Some(d) = asg.domain_of[it.module as usize] {
+            item_dom[i] = Some(d);
+            dom_items[d] += 1;
+            module_items[it.module as usize] += 1;
+            total_items += 1;
+        }
+    }
+    (item_dom, dom_items, module_items, total_items)
 }
 
 #[allow(clippy::too_many_arguments)]
