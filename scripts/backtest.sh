@@ -17,7 +17,10 @@ registry="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 mkdir -p "$work"
 
 # crate version depth module-that-moved (domain name as `init` writes it) new-crate
+# (regex 1.9 rewrote its engines into regex-automata rather than moving the files: those
+# three events are the loosest.)
 events=(
+  "cargo 0.40.0 2 util_cfg cargo-platform"
   "cargo 0.53.0 2 util_paths cargo-util"
   "cargo 0.53.0 2 util_process_builder cargo-util"
   "cargo 0.53.0 2 util_read2 cargo-util"
@@ -25,6 +28,11 @@ events=(
   "cargo 0.77.0 1 util_schemas cargo-util-schemas"
   "cargo 0.77.0 1 util_semver cargo-util-schemas"
   "rustls 0.21.12 1 key rustls-pki-types"
+  "hyper 0.14.28 2 client_connect hyper-util"
+  "hyper 0.14.28 2 client_pool hyper-util"
+  "regex 1.8.4 1 dfa regex-automata"
+  "regex 1.8.4 1 pikevm regex-automata"
+  "regex 1.8.4 1 backtrack regex-automata"
 )
 
 source_of() { # crate version -> a writable copy with its own [workspace]

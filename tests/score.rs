@@ -61,8 +61,8 @@ fn both_figures_on_the_scoring_fixture() {
         vec![
             ("notifications", 100.0, Ready, 100.0, Ready),
             ("catalog", 96.3, Ready, 68.5, NeedsSeams),
-            ("payments", 54.4, NeedsSeams, 44.2, NeedsSeams),
-            ("orders", 45.5, NeedsSeams, 36.6, Entangled),
+            ("payments", 55.7, NeedsSeams, 44.2, NeedsSeams),
+            ("orders", 46.0, NeedsSeams, 36.6, Entangled),
         ]
     );
     let crate_kinds = |n: &str| -> Vec<BlockerKind> {
@@ -81,13 +81,16 @@ fn both_figures_on_the_scoring_fixture() {
     let payments = by_name(&s, "payments");
     assert_eq!(payments.crate_readiness.uses_domains, ["orders"]);
     assert_eq!(payments.crate_readiness.kernels, ["kernel"]);
-    // Seven distinct (caller, callee) pairs into six items of orders (the plan lists them):
-    // weighted by class 9.5; outgoing = 3 / (3 + 9.5) = 0.24.
+    // Seven distinct (caller, callee) pairs into six items of orders (the plan lists them),
+    // each item weighted once by its tightest class: Order and OrderStatus::Paid (model,
+    // 1.0 each), lock_order (`pub(crate)`: intrusive, 2.0), mark_paid, mark_refunded and
+    // order_total (functional, 1.5 each) = 8.5; outgoing = 3 / (3 + 8.5) = 0.261.
     let out = &payments.crate_readiness.components[0];
     assert_eq!(out.name, "outgoing");
     assert_eq!(out.evidence["outgoing_pairs"], 7.0);
-    assert_eq!(out.evidence["weighted"], 9.5);
-    assert_eq!(out.value, 0.24);
+    assert_eq!(out.evidence["items_used"], 6.0);
+    assert_eq!(out.evidence["weighted"], 8.5);
+    assert_eq!(out.value, 0.261);
 }
 
 /// The sqlx-core shape: a shared kernel whose trait returns a domain's type.
@@ -794,6 +797,16 @@ fn shop_ranking() {
         vec![
             ("catalog", Band::Ready, vec![]),
             ("identity", Band::Ready, vec![]),
+            ("inventory", Band::NeedsSeams, vec![ForbiddenDependency]),
+            (
+                "notifications",
+                Band::NeedsSeams,
+                vec![
+                    ForbiddenDependency,
+                    ForbiddenDependency,
+                    ForbiddenDependency
+                ]
+            ),
             (
                 "payments",
                 Band::NeedsSeams,
@@ -806,18 +819,8 @@ fn shop_ranking() {
                 ]
             ),
             (
-                "notifications",
-                Band::NeedsSeams,
-                vec![
-                    ForbiddenDependency,
-                    ForbiddenDependency,
-                    ForbiddenDependency
-                ]
-            ),
-            ("inventory", Band::NeedsSeams, vec![ForbiddenDependency]),
-            (
                 "orders",
-                Band::Entangled,
+                Band::NeedsSeams,
                 vec![
                     CoWrittenTable,
                     CoWrittenTable,
@@ -833,10 +836,11 @@ fn shop_ranking() {
         vec![
             ("catalog", 100.0, Ready, 83.0, Ready),
             ("identity", 96.3, Ready, 80.6, Ready),
-            ("payments", 55.2, NeedsSeams, 55.2, NeedsSeams),
-            ("notifications", 52.9, NeedsSeams, 52.9, NeedsSeams),
-            ("inventory", 50.7, NeedsSeams, 50.7, NeedsSeams),
-            ("orders", 39.6, Entangled, 39.6, Entangled),
+            ("inventory", 69.0, NeedsSeams, 69.0, NeedsSeams),
+            ("notifications", 58.9, NeedsSeams, 58.9, NeedsSeams),
+            ("payments", 57.4, NeedsSeams, 57.4, NeedsSeams),
+            // 0.2: 39.5 Entangled; the data component no longer zeroes (0.476).
+            ("orders", 40.8, NeedsSeams, 40.8, NeedsSeams),
         ]
     );
     // Without its forbidden references notifications would be a clean service.

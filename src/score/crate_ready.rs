@@ -2,8 +2,8 @@
 //! only on the shared kernels, the step teams take before any service split. Three
 //! components (formulas and anchors in `docs/scoring.md`, section "Crate readiness"):
 //!
-//! - `outgoing`: the distinct (caller, callee) pairs from the domain to other business
-//!   domains or the composition root, weighted by class: each must be cut (moved, inverted
+//! - `outgoing`: the distinct items of other business domains or the composition root the
+//!   domain uses, each weighted by its tightest class: each must be cut (moved, inverted
 //!   behind a trait, or passed in) before the crate compiles without them;
 //! - `crate_cycles`: references from a kernel the domain depends on back into the domain
 //!   (directly or through other domains): Cargo refuses the cycle;
@@ -60,18 +60,22 @@ pub(super) fn compute(m: &Model, in_g: &dyn Fn(DomainId) -> bool, name: &str) ->
     let domains = &m.c.config.domains;
     let kernel = |d: DomainId| domains[d].shared && !in_g(d);
     // Outgoing pairs to business domains or the root.
-    let (mut pairs, mut weighted) = (0usize, 0.0);
+    let mut pairs = 0usize;
     let mut uses: BTreeSet<&str> = BTreeSet::new();
     let mut kernels: BTreeSet<&str> = BTreeSet::new();
+    let mut by_target: BTreeMap<usize, f64> = BTreeMap::new();
     for pr in m.pairs.iter().filter(|p| in_g(p.from) && !in_g(p.to)) {
         if kernel(pr.to) {
             kernels.insert(&domains[pr.to].name);
             continue;
         }
         pairs += 1;
-        weighted += pr.class.weight();
+        let w = by_target.entry(pr.target).or_default();
+        *w = w.max(pr.class.weight());
         uses.insert(&domains[pr.to].name);
     }
+    // The work is per item used (move it, or invert it behind a trait), not per caller.
+    let weighted = by_target.values().sum::<f64>();
     let s_out = OUTGOING_HALF / (OUTGOING_HALF + weighted);
     // Crate cycles through kernels.
     let back = kernel_back_edges(m, in_g, &kernel);
@@ -92,6 +96,7 @@ pub(super) fn compute(m: &Model, in_g: &dyn Fn(DomainId) -> bool, name: &str) ->
         evidence: [
             vec![
                 ("outgoing_pairs", pairs as f64),
+                ("items_used", by_target.len() as f64),
                 ("weighted", round3(weighted)),
                 ("domains", uses.len() as f64),
                 ("half_at", OUTGOING_HALF),
