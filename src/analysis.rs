@@ -197,6 +197,21 @@ pub struct Checked {
     pub baseline: Option<crate::baseline::Baseline>,
 }
 
+impl Checked {
+    /// The rules' input for this checked workspace.
+    pub fn rules_input(&self) -> crate::rules::Input<'_> {
+        crate::rules::Input {
+            program: &self.analysis.program,
+            resolution: &self.analysis.resolution,
+            config: &self.config,
+            assignment: &self.assignment,
+            domain_graph: &self.domain_graph,
+            workspace: &self.analysis.workspace,
+            include_tests: self.analysis.include_tests,
+        }
+    }
+}
+
 /// Runs the whole pipeline. Configuration problems stop it (with every problem found).
 pub fn check(opts: &Options) -> Result<Checked, Error> {
     let t = Instant::now();

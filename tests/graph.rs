@@ -748,8 +748,9 @@ fn scores_appear_on_domain_nodes_with_scores() {
     let dot = graph("scoring", &["--scores"]);
     for (domain, text) in [
         ("notifications", "<b>100</b> · Ready"),
-        ("catalog", "<b>67</b> · Needs seams"),
-        ("orders", "<b>26</b> · Entangled"),
+        // Service readiness (scoring 0.3).
+        ("catalog", "<b>68</b> · Needs seams"),
+        ("orders", "<b>37</b> · Entangled"),
     ] {
         let line = dot
             .lines()
@@ -777,7 +778,7 @@ fn scores_appear_on_domain_nodes_with_scores() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|n| n["id"] == "payments")
+        .find(|n| n["id"] == "orders")
         .unwrap();
     assert_eq!(n["band"], "Entangled");
     if let Some(bin) = dot_binary() {

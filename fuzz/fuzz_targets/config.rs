@@ -24,7 +24,12 @@ fn shop() -> &'static (Workspace, Program) {
         .expect("fixtures/shop loads");
         let p = modules::load(
             &ws,
-            &modules::LoadOptions { include_tests: false, threads: Some(1), parse_only: false },
+            &modules::LoadOptions {
+                include_tests: false,
+                threads: Some(1),
+                parse_only: false,
+                cfg: Default::default(),
+            },
         );
         (ws, p)
     })

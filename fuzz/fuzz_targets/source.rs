@@ -1,5 +1,8 @@
 //! Arbitrary bytes as the root file of a one-crate workspace: load (read, UTF-8 check,
-//! nesting guard, syn parse, extraction), resolve, and render every input diagnostic.
+//! nesting guard, syn parse, extraction), resolve, check against a two-domain configuration,
+//! and render every finding and input diagnostic with the human renderer (miette, spans into
+//! arbitrary text). The crate root gets a module `zz_fuzz_b` appended, claimed by a domain the
+//! root may not use, so any path the input writes to it is a finding with a span.
 //! `mod x;` declarations in the input point at files that do not exist (or, for `#[path]`,
 //! at whatever is there): those paths are exercised too.
 #![no_main]
@@ -7,11 +10,13 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use cargo_domains::modules;
-use cargo_domains::report::human::{Style, render_diag};
-use cargo_domains::resolve;
+use cargo_domains::analysis::{self, Timings};
+use cargo_domains::config;
+use cargo_domains::report::human::{self, Style};
 use cargo_domains::workspace::{CrateInfo, TargetKind, Workspace};
 use libfuzzer_sys::fuzz_target;
+
+const CONFIG: &str = "[domains.root]\nmodules_exact = [\"crate\"]\n[domains.b]\nmodules = [\"crate::zz_fuzz_b\"]\n";
 
 fn dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -25,7 +30,9 @@ fn dir() -> &'static PathBuf {
 fuzz_target!(|data: &[u8]| {
     let root = dir();
     let lib = root.join("src/lib.rs");
-    std::fs::write(&lib, data).unwrap();
+    let mut text = data.to_vec();
+    text.extend_from_slice(b"\npub mod zz_fuzz_b { pub fn g() {} }\n");
+    std::fs::write(&lib, &text).unwrap();
     let ws = Workspace {
         root: root.clone(),
         root_manifest: root.join("Cargo.toml"),
@@ -36,22 +43,30 @@ fuzz_target!(|data: &[u8]| {
             root_file: lib,
             externs: vec![],
             edition_2015: false,
+            features: Default::default(),
+            package_id: "fuzzed 0.0.0 (path+file:///fuzzed)".into(),
+            manifest_path: root.join("Cargo.toml"),
+            target_kinds: vec!["lib".into()],
+            edition: "2021".into(),
         }],
         selected_packages: vec![],
         primary_package: Some("fuzzed".into()),
     };
-    let program = modules::load(
-        &ws,
-        &modules::LoadOptions { include_tests: false, threads: Some(1), parse_only: false },
-    );
+    let a = analysis::analyse(ws, false, Some(1), &Default::default(), Timings::default());
     // The loader turns a panic into an `internal-error` diagnostic; for the fuzzer it is a crash.
     assert!(
-        !program.diagnostics.iter().any(|d| d.code == "internal-error"),
+        !a.program.diagnostics.iter().any(|d| d.code == "internal-error"),
         "the loader panicked on this input"
     );
-    let _resolution = resolve::resolve(&program);
     let style = Style { color: false };
-    for d in &program.diagnostics {
-        let _ = render_diag(&program, d, &style);
+    let cfg = config::parse_str(CONFIG, "domains.toml").expect("the fuzz configuration parses");
+    match analysis::check_analysis(a, cfg) {
+        Ok(checked) => {
+            let _ = human::write(&checked, &style, &mut std::io::sink());
+        }
+        Err(analysis::Error::Config(errs)) => {
+            let _ = human::render_config_errors(&errs, &style);
+        }
+        Err(_) => {}
     }
 });

@@ -411,6 +411,9 @@ pub struct ScoreArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ScoreFormat::Human)]
     pub format: ScoreFormat,
+    /// Human output: the raw figures behind every sentence, and each blocker's whole fix
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Entry point; returns the exit status.
@@ -612,7 +615,9 @@ fn score(a: ScoreArgs) -> i32 {
             return 2;
         }
         match a.format {
-            ScoreFormat::Human => write!(out, "{}", crate::score::render::human(&s, only)),
+            ScoreFormat::Human => {
+                write!(out, "{}", crate::score::render::human(&s, only, a.verbose))
+            }
             ScoreFormat::Markdown => write!(out, "{}", crate::score::render::markdown(&s, only)),
             ScoreFormat::Json => {
                 // `score DOMAIN --format json`: that domain and the merges it takes part in.

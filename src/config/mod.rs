@@ -821,6 +821,7 @@ fn select_crates(ws_primary: Option<&str>, p: &Program, sel: &CrateSel) -> Vec<u
         let ok = match sel {
             CrateSel::Lib(n) => c.info.kind == TargetKind::Lib && &c.info.name == n,
             CrateSel::Bin(n) => c.info.kind == TargetKind::Bin && &c.info.name == n,
+            CrateSel::Test(n) => c.info.kind == TargetKind::Test && &c.info.name == n,
             CrateSel::Primary => {
                 Some(c.info.package.as_str()) == ws_primary
                     && (c.info.kind == TargetKind::Lib
@@ -861,11 +862,20 @@ pub fn assign(cfg: &Config, ws: &Workspace, p: &Program) -> (Assignment, Vec<Con
                            quiet: bool|
      -> Vec<ModuleId> {
         let crates = select_crates(primary, p, &pat.krate);
+        // Test targets are only loaded with `include_tests`: without it, their patterns
+        // claim nothing and are not an error.
+        if crates.is_empty()
+            && matches!(pat.krate, CrateSel::Test(_))
+            && !p.crates.iter().any(|c| c.info.kind == TargetKind::Test)
+        {
+            return Vec::new();
+        }
         if crates.is_empty() {
             let what = match &pat.krate {
                 CrateSel::Primary => "`crate` names no library: this workspace has no root package (or it has no targets); start patterns with a crate's library name".to_string(),
                 CrateSel::Lib(l) => format!("no library crate named `{l}` in the workspace"),
                 CrateSel::Bin(b) => format!("no binary target named `{b}` in the workspace"),
+                CrateSel::Test(t) => format!("no integration test target named `{t}` in the workspace"),
             };
             let crate_names: Vec<String> = p.crates.iter().map(|c| c.info.display_name()).collect();
             errors.push(

@@ -1,5 +1,5 @@
 //! Module patterns of domains.toml: `crate::orders`, `shop_billing::*::stripe`, `bin:shop`,
-//! `crate::**::api`. A pattern names a crate, then module segments; `*` is exactly one
+//! `test:checkout`, `crate::**::api`. A pattern names a crate, then module segments; `*` is exactly one
 //! segment, `**` any number (also none).
 
 use std::ops::Range;
@@ -12,6 +12,9 @@ pub enum CrateSel {
     Lib(String),
     /// `bin:NAME`: a binary target.
     Bin(String),
+    /// `test:NAME`: an integration test target (`tests/NAME.rs`), analysed with
+    /// `include_tests`.
+    Test(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +54,13 @@ impl Pattern {
                 ));
             }
             CrateSel::Bin(bin.to_string())
+        } else if let Some(test) = head.strip_prefix("test:") {
+            if !is_ident(&test.replace('-', "_")) {
+                return Err(format!(
+                    "`{head}`: expected `test:` followed by an integration test target name"
+                ));
+            }
+            CrateSel::Test(test.to_string())
         } else if head == "*" || head == "**" {
             return Err("a pattern starts with a crate (`crate`, a library name or `bin:NAME`), not a wildcard".into());
         } else if is_ident(&head.replace('-', "_")) {
@@ -164,6 +174,11 @@ mod tests {
         assert_eq!(p("crate").krate, CrateSel::Primary);
         assert_eq!(p("bin:shop::cli").krate, CrateSel::Bin("shop".into()));
         assert_eq!(p("bin:my-tool").krate, CrateSel::Bin("my-tool".into()));
+        assert_eq!(
+            p("test:checkout-flow").krate,
+            CrateSel::Test("checkout-flow".into())
+        );
+        assert!(Pattern::parse("test:", 0..5).is_err());
         assert_eq!(
             p("shop-billing::api").krate,
             CrateSel::Lib("shop_billing".into())

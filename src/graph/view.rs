@@ -187,15 +187,7 @@ pub fn build_fitted(c: &Checked, opts: &Options, max_nodes: usize) -> (View, Opt
 
 /// The rules' input for a checked workspace.
 pub fn rules_input(c: &Checked) -> rules::Input<'_> {
-    rules::Input {
-        program: &c.analysis.program,
-        resolution: &c.analysis.resolution,
-        config: &c.config,
-        assignment: &c.assignment,
-        domain_graph: &c.domain_graph,
-        workspace: &c.analysis.workspace,
-        include_tests: c.analysis.include_tests,
-    }
+    c.rules_input()
 }
 
 /// What the boundary rules say about one reference from domain `from` to domain `to`.

@@ -51,7 +51,8 @@ fn counted(p: &Program, m: ModuleId, include_tests: bool) -> bool {
     include_tests || !p.modules[m as usize].is_test
 }
 
-/// One domain per module at `depth` below each crate root; everything above goes to `app`.
+/// One domain per module at `depth` below each crate root, and per leaf module above it;
+/// the other modules above it go to `app`.
 pub fn top_level_split(a: &Analysis, depth: u32) -> Vec<Proposed> {
     let p = &a.program;
     let depth = depth.max(1);
@@ -83,7 +84,14 @@ pub fn top_level_split(a: &Analysis, depth: u32) -> Vec<Proposed> {
             root.members.push(mid);
             continue;
         }
-        if m.depth < depth {
+        // A module above `depth` belongs to the root, unless it is a leaf: then it is a
+        // domain of its own (`crate::error` at `--depth 2`), so that the domains at
+        // different depths are comparable.
+        let leaf = m
+            .children
+            .values()
+            .all(|c| !counted(p, *c, a.include_tests));
+        if m.depth < depth && (m.depth == 0 || !leaf) {
             root.modules_exact.push(pattern_for(p, mid, &a.workspace));
             root.members.push(mid);
             continue;
@@ -335,10 +343,18 @@ pub fn render(a: &Analysis, domains: &[Proposed], header: &str) -> Init {
         t.push_str("cycles = \"warn\"\n");
     }
     t.push_str("forbidden = \"deny\"\ninterface = \"deny\"\n");
-    t.push_str(
-        "# #[cfg(test)] code and tests/ legitimately cross domains; they are ignored by default.\n",
-    );
-    t.push_str("include_tests = false\n");
+    if a.include_tests {
+        t.push_str(
+            "# Written with --include-tests: #[cfg(test)] code and the integration tests (`test:NAME`\n\
+             # targets, in the composition root) are analysed too.\n",
+        );
+        t.push_str("include_tests = true\n");
+    } else {
+        t.push_str(
+            "# #[cfg(test)] code and tests/ legitimately cross domains; they are ignored by default.\n",
+        );
+        t.push_str("include_tests = false\n");
+    }
     for (i, d) in domains.iter().enumerate() {
         let lines: u64 = {
             let mut files = BTreeSet::new();

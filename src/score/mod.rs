@@ -9,9 +9,15 @@
 //! - [`tables`]: data ownership (tables written and read per domain, from `crate::data`);
 //! - [`render`]: human, Markdown and JSON output.
 
+mod agreement;
+pub mod crate_ready;
+mod group;
+pub mod hazards;
+pub mod plan;
 pub mod render;
 pub mod syntax;
 pub mod tables;
+pub mod words;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,7 +32,7 @@ use syntax::{FileFacts, GlobalKind};
 
 /// Bumped whenever a formula, weight or threshold changes: scores of different versions are
 /// not comparable.
-pub const SCORING_VERSION: &str = "0.2";
+pub const SCORING_VERSION: &str = "0.3";
 
 /// Component weights (research §3.4); they sum to 100.
 pub const WEIGHTS: [(&str, f64); 7] = [
@@ -44,6 +50,9 @@ pub const SYNC_ALLOWANCE: f64 = 3.0;
 pub const API_SURFACE: f64 = 15.0;
 /// Boundary weight at which one item counts as fully entangled.
 pub const EXCL_SATURATION: f64 = 2.0;
+/// Exclusive pseudo-items added to every domain, so that a tiny domain whose one item is
+/// used from outside is not rated fully entangled (a Laplace-style prior).
+pub const EXCL_PRIOR: f64 = 2.0;
 /// A blocker caps the score here (just below Ready).
 pub const CAP: f64 = 69.0;
 pub const READY: f64 = 70.0;
@@ -150,6 +159,11 @@ pub enum BlockerKind {
     CoWrittenTable,
     DomainCycle,
     SharedMutableGlobal,
+    /// `check` reports a forbidden dependency from the domain.
+    ForbiddenDependency,
+    /// `check` reports a cycle through a shared kernel or the composition root: the crates
+    /// would depend on each other.
+    CrateCycle,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,6 +193,11 @@ pub struct DomainScore {
     pub raw: f64,
     pub band: Band,
     pub capped: bool,
+    /// Today's service model alone (after its cap), before it is bounded by crate readiness.
+    pub model_score: f64,
+    /// The first figure: the domain as its own crate.
+    #[serde(rename = "crate")]
+    pub crate_readiness: crate_ready::CrateReadiness,
     pub components: Vec<Component>,
     pub blockers: Vec<Blocker>,
     /// 1 − (unresolved paths + opaque SQL) / (paths + SQL statements) in the domain.
@@ -294,83 +313,12 @@ impl<'a> Model<'a> {
             .iter()
             .map(|d| !d.shared && !d.depends_on_any)
             .collect();
-        let mut item_dom = vec![None; p.items.len()];
-        let mut dom_items = vec![0; domains.len()];
-        let mut module_items = vec![0; p.modules.len()];
-        let mut total_items = 0;
-        for (i, it) in p.items.iter().enumerate() {
-            let m = &p.modules[it.module as usize];
-            if it.is_test
-                || m.is_test
-                || m.scope != it.scope
-                || matches!(it.kind, ItemKind::Mod | ItemKind::ExternCrate)
-            {
-                continue;
-            }
-            if let Some(d) = asg.domain_of[it.module as usize] {
-                item_dom[i] = Some(d);
-                dom_items[d] += 1;
-                module_items[it.module as usize] += 1;
-                total_items += 1;
-            }
-        }
-        let input = crate::graph::view::rules_input(c);
+        let (item_dom, dom_items, module_items, total_items) = item_counts(c);
+        let input = c.rules_input();
         let exports = root_exports(c);
-        // Cross-domain references, and the files to read again for their callers.
-        let cross: Vec<usize> = res
-            .refs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                !r.is_test
-                    && r.kind != RefKind::Mod
-                    && r.kind != RefKind::ExternCrate
-                    && !p.modules[r.from as usize].is_test
-                    && matches!(
-                        (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]),
-                        (Some(a), Some(b)) if a != b
-                    )
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let mut files: BTreeSet<FileId> = cross.iter().map(|&i| res.refs[i].file).collect();
-        for &i in &cross {
-            if let Def::Item(id) = res.refs[i].target
-                && p.items[id as usize].kind == ItemKind::Static
-            {
-                files.insert(p.items[id as usize].file);
-            }
-        }
-        let facts: HashMap<FileId, FileFacts> = files
-            .into_iter()
-            .filter_map(|f| {
-                let text = p.files[f as usize].text.as_ref()?;
-                Some((f, syntax::read(text)))
-            })
-            .collect();
-        // Globals: statics whose declared type (or `static mut`, or defining macro) says so.
-        let mut globals = HashMap::new();
-        for (id, it) in p.items.iter().enumerate() {
-            if it.kind != ItemKind::Static {
-                continue;
-            }
-            let found = facts.get(&it.file).and_then(|f| {
-                f.globals
-                    .iter()
-                    .find(|g| g.ident_at == it.span.start)
-                    .map(|g| (g.kind, g.why.clone()))
-            });
-            let found = found.or_else(|| {
-                let mut idents = Vec::new();
-                if let Some(t) = &it.ty {
-                    ty_idents(t, &mut idents);
-                }
-                syntax::classify(&idents, false, None)
-            });
-            if let Some(g) = found {
-                globals.insert(id as ItemId, g);
-            }
-        }
+        let surface = table_surface(p);
+        let (cross, facts) = cross_refs(c);
+        let globals = globals(p, &facts);
         // Impl blocks by their `impl` keyword, to name a method's self type.
         let impl_at: HashMap<(FileId, crate::modules::Pos), usize> = p
             .impls
@@ -442,7 +390,7 @@ impl<'a> Model<'a> {
                 Class::Intrusive
             } else if event {
                 Class::Event
-            } else if is_contract(c, &input, r, to, &exports) {
+            } else if surface.contains(&r.to) || is_contract(c, &input, r, to, &exports) {
                 if call {
                     Class::ContractCall
                 } else {
@@ -490,6 +438,103 @@ impl<'a> Model<'a> {
             globals,
         }
     }
+}
+
+/// Globals: statics whose declared type (or `static mut`, or defining macro) says so.
+fn globals(
+    p: &crate::modules::Program,
+    facts: &HashMap<FileId, FileFacts>,
+) -> HashMap<ItemId, (GlobalKind, String)> {
+    let mut globals = HashMap::new();
+    for (id, it) in p.items.iter().enumerate() {
+        if it.kind != ItemKind::Static {
+            continue;
+        }
+        let found = facts.get(&it.file).and_then(|f| {
+            f.globals
+                .iter()
+                .find(|g| g.ident_at == it.span.start)
+                .map(|g| (g.kind, g.why.clone()))
+        });
+        let found = found.or_else(|| {
+            let mut idents = Vec::new();
+            if let Some(t) = &it.ty {
+                ty_idents(t, &mut idents);
+            }
+            syntax::classify(&idents, false, None)
+        });
+        if let Some(g) = found {
+            globals.insert(id as ItemId, g);
+        }
+    }
+    globals
+}
+
+/// Cross-domain references (non-test), and the facts of the files to read again for their
+/// callers and for the types of the statics they reach.
+fn cross_refs(c: &Checked) -> (Vec<usize>, HashMap<FileId, FileFacts>) {
+    let p = &c.analysis.program;
+    let res = &c.analysis.resolution;
+    let asg = &c.assignment;
+    let cross: Vec<usize> = res
+        .refs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            !r.is_test
+                && r.kind != RefKind::Mod
+                && r.kind != RefKind::ExternCrate
+                && !p.modules[r.from as usize].is_test
+                && matches!(
+                    (asg.domain_of[r.from as usize], asg.domain_of[r.to as usize]),
+                    (Some(a), Some(b)) if a != b
+                )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut files: BTreeSet<FileId> = cross.iter().map(|&i| res.refs[i].file).collect();
+    for &i in &cross {
+        if let Def::Item(id) = res.refs[i].target
+            && p.items[id as usize].kind == ItemKind::Static
+        {
+            files.insert(p.items[id as usize].file);
+        }
+    }
+    let facts: HashMap<FileId, FileFacts> = files
+        .into_iter()
+        .filter_map(|f| {
+            let text = p.files[f as usize].text.as_ref()?;
+            Some((f, syntax::read(text)))
+        })
+        .collect();
+    (cross, facts)
+}
+
+/// Module-level, non-test items: their domain, and the counts per domain and module.
+fn item_counts(c: &Checked) -> (Vec<Option<DomainId>>, Vec<usize>, Vec<usize>, usize) {
+    let p = &c.analysis.program;
+    let asg = &c.assignment;
+    let mut item_dom = vec![None; p.items.len()];
+    let mut dom_items = vec![0; c.config.domains.len()];
+    let mut module_items = vec![0; p.modules.len()];
+    let mut total_items = 0;
+    for (i, it) in p.items.iter().enumerate() {
+        let m = &p.modules[it.module as usize];
+        if it.is_test
+            || m.is_test
+            || m.scope != it.scope
+            || matches!(it.kind, ItemKind::Mod | ItemKind::ExternCrate)
+        {
+            continue;
+        }
+        if let Some(d) = asg.domain_of[it.module as usize] {
+            item_dom[i] = Some(d);
+            dom_items[d] += 1;
+            module_items[it.module as usize] += 1;
+            total_items += 1;
+        }
+    }
+    (item_dom, dom_items, module_items, total_items)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -560,6 +605,22 @@ fn is_contract(
     root_exports.contains(&(to, name.clone()))
 }
 
+/// The modules diesel's `table!` generates (`users`, `users::columns`, `users::dsl`): the
+/// table is the domain's published surface, so reaching them is not an interface bypass
+/// (the data component counts the access itself).
+fn table_surface(p: &crate::modules::Program) -> std::collections::HashSet<ModuleId> {
+    let mut out = std::collections::HashSet::new();
+    for site in &p.data {
+        if let crate::modules::extract::DataFact::DieselTable { module, .. } = &site.fact
+            && let Some(&tm) = p.modules[site.module as usize].children.get(module)
+        {
+            out.insert(tm);
+            out.extend(p.modules[tm as usize].children.values().copied());
+        }
+    }
+    out
+}
+
 /// Names re-exported by a `pub use` in a domain's top module, per domain.
 fn root_exports(c: &Checked) -> std::collections::HashSet<(DomainId, String)> {
     let p = &c.analysis.program;
@@ -617,450 +678,8 @@ impl Model<'_> {
 
     /// Scores every group (a group is one domain, or a union being considered for a merge).
     fn compute(&self, groups: &[Vec<DomainId>]) -> (Vec<GroupScore>, fas::Method) {
-        let c = self.c;
-        let p = &c.analysis.program;
-        let res = &c.analysis.resolution;
-        let asg = &c.assignment;
-        let n = groups.len();
-        let mut group_of: Vec<Option<usize>> = vec![None; c.config.domains.len()];
-        for (g, ds) in groups.iter().enumerate() {
-            for d in ds {
-                group_of[*d] = Some(g);
-            }
-        }
-        let gm = |m: ModuleId| asg.domain_of[m as usize].and_then(|d| group_of[d]);
-        // Boundary pairs between two groups.
-        let boundary: Vec<(&Pair, usize, usize)> = self
-            .pairs
-            .iter()
-            .filter_map(|pr| match (group_of[pr.from], group_of[pr.to]) {
-                (Some(a), Some(b)) if a != b => Some((pr, a, b)),
-                _ => None,
-            })
-            .collect();
-        // Cycles: group graph weighted by the pairs' class weights.
-        let mut w: BTreeMap<(usize, usize), (f64, Vec<usize>)> = BTreeMap::new();
-        for (pr, a, b) in &boundary {
-            if pr.class == Class::Event {
-                continue;
-            }
-            let e = w.entry((*a, *b)).or_default();
-            e.0 += pr.class.weight();
-            e.1.extend(pr.sites.iter().copied());
-        }
-        let edges: Vec<(usize, usize, f64)> = w.iter().map(|(k, v)| (k.0, k.1, v.0)).collect();
-        let (fas_set, method) = fas::feedback_arc_set(n, &edges);
-        let sccs = fas::sccs(n, &edges);
-        let scc_of: Vec<usize> = {
-            let mut v = vec![0; n];
-            for (i, s) in sccs.iter().enumerate() {
-                for g in s {
-                    v[*g] = i;
-                }
-            }
-            v
-        };
-        // Reach on the module graph, restricted to scored domains' modules.
-        let mg = &c.module_graph.graph;
-        let mut fwd: Vec<Vec<ModuleId>> = vec![Vec::new(); p.modules.len()];
-        let mut back: Vec<Vec<ModuleId>> = vec![Vec::new(); p.modules.len()];
-        for e in mg.edge_indices() {
-            let (a, b) = mg.edge_endpoints(e).expect("edge");
-            let (ma, mb) = (mg[a], mg[b]);
-            // Events are not reach: the consumer does not run the publisher's code.
-            let counts = |r: usize| {
-                let r = &res.refs[r];
-                let event = asg.is_event[r.to as usize] && gm(r.to) != gm(r.from);
-                !r.is_test && !event
-            };
-            if gm(ma).is_some() && gm(mb).is_some() && mg[e].iter().any(|&r| counts(r)) {
-                fwd[ma as usize].push(mb);
-                back[mb as usize].push(ma);
-            }
-        }
-        let group_items: Vec<usize> = groups
-            .iter()
-            .map(|ds| ds.iter().map(|d| self.dom_items[*d]).sum())
-            .collect();
-        let scored_items: usize = group_items.iter().sum();
-        let names: Vec<String> = (0..n).map(|g| self.name(groups, g)).collect();
-        let mut data = self.tables().groups(c, &group_of, &names).into_iter();
-        let mut out = Vec::with_capacity(n);
-        for g in 0..n {
-            let name = self.name(groups, g);
-            let dg = data.next().expect("one data result per group");
-            let in_g = |d: DomainId| group_of[d] == Some(g);
-            // SYNC
-            let mut n_sync = 0.0;
-            let (mut calls_out, mut calls_in) = (0, 0);
-            // EXCL
-            let mut beta: BTreeMap<ItemId, f64> = BTreeMap::new();
-            // API
-            let (mut inbound, mut bypass) = (0usize, 0usize);
-            let mut surface: BTreeSet<usize> = BTreeSet::new();
-            let mut seams = 0;
-            for (pr, a, b) in &boundary {
-                if *a != g && *b != g {
-                    continue;
-                }
-                seams += 1;
-                if pr.class == Class::Global {
-                    continue;
-                }
-                let wt = pr.class.weight();
-                if pr.call {
-                    n_sync += wt;
-                    if *a == g {
-                        calls_out += 1;
-                    } else {
-                        calls_in += 1;
-                    }
-                }
-                if *a == g
-                    && let Some(o) = self.callers[pr.caller].owner
-                    && self.item_dom[o as usize].is_some_and(in_g)
-                {
-                    *beta.entry(o).or_default() += wt;
-                }
-                if *b == g {
-                    if let Some(o) = self.targets[pr.target].owner
-                        && self.item_dom[o as usize].is_some_and(in_g)
-                    {
-                        *beta.entry(o).or_default() += wt;
-                    }
-                    inbound += 1;
-                    if pr.class.bypasses() {
-                        bypass += 1;
-                    }
-                    surface.insert(pr.target);
-                }
-            }
-            let s_sync = if n_sync == 0.0 {
-                1.0
-            } else {
-                (SYNC_ALLOWANCE / n_sync).min(1.0)
-            };
-            let items = group_items[g];
-            let sum_nu: f64 = beta.values().map(|b| (b / EXCL_SATURATION).min(1.0)).sum();
-            let excl = if items == 0 {
-                1.0
-            } else {
-                1.0 - sum_nu / items as f64
-            };
-            let s_excl = ((excl - 1.0 / 3.0) / (2.0 / 3.0)).clamp(0.0, 1.0);
-            let b_rate = if inbound == 0 {
-                0.0
-            } else {
-                bypass as f64 / inbound as f64
-            };
-            let u = surface.len() as f64;
-            let s_api = (1.0 - b_rate)
-                * if u == 0.0 {
-                    1.0
-                } else {
-                    (API_SURFACE / u).min(1.0)
-                };
-            // CYCLE: the share of the domain's edges *inside its cycle* that must be cut (edges
-            // to domains outside the cycle do not dilute it).
-            let same_scc = |e: &(usize, usize, f64)| scc_of[e.0] == scc_of[e.1];
-            let total_w: f64 = edges
-                .iter()
-                .filter(|e| (e.0 == g || e.1 == g) && same_scc(e))
-                .map(|e| e.2)
-                .sum();
-            let fas_w: f64 = fas_set
-                .iter()
-                .map(|&i| edges[i])
-                .filter(|e| e.0 == g || e.1 == g)
-                .map(|e| e.2)
-                .sum();
-            let tangle = if total_w == 0.0 { 0.0 } else { fas_w / total_w };
-            let s_cycle = (1.0 - 2.0 * tangle).max(0.0);
-            // STATE
-            let mut p_state = 0.0;
-            let mut mutable_pairs = 0;
-            let mut seen: BTreeSet<(usize, Option<usize>)> = BTreeSet::new();
-            let mut blockers = Vec::new();
-            let mut global_with = Vec::new();
-            for pr in &self.pairs {
-                let Some(id) = self.targets[pr.target].owner else {
-                    continue;
-                };
-                let Some((kind, why)) = self.globals.get(&id) else {
-                    continue;
-                };
-                let (def_g, use_g) = (group_of[pr.to], group_of[pr.from]);
-                let across = match (def_g, use_g) {
-                    (Some(d), Some(u)) if d != u && (d == g || u == g) => true,
-                    (None, Some(u)) if u == g => false,
-                    _ => continue,
-                };
-                if !seen.insert((pr.target, use_g)) {
-                    continue;
-                }
-                let mu = match (kind, across) {
-                    (GlobalKind::Mutable, true) => 1.0,
-                    (GlobalKind::Mutable, false) => 0.5,
-                    (GlobalKind::InitOnce, _) => 0.1,
-                };
-                p_state += mu;
-                if *kind == GlobalKind::Mutable && across {
-                    mutable_pairs += 1;
-                    let other = if def_g == Some(g) { use_g } else { def_g }.expect("both");
-                    global_with.push(other);
-                    let it = &p.items[id as usize];
-                    let user = &c.config.domains[pr.from].name;
-                    blockers.push(Blocker {
-                        kind: BlockerKind::SharedMutableGlobal,
-                        summary: format!(
-                            "`{}` ({why}) is shared between `{}` and `{}`",
-                            self.targets[pr.target].key,
-                            c.config.domains[pr.to].name,
-                            user
-                        ),
-                        with: vec![self.name(groups, other)],
-                        evidence: std::iter::once(Evidence {
-                            at: at(c, it.file, it.span),
-                            note: "defined here".into(),
-                        })
-                        .chain(pr.sites.iter().take(3).map(|&s| Evidence {
-                            at: self.site_at(s),
-                            note: format!("used by `{user}` in `{}`", self.callers[pr.caller].key),
-                        }))
-                        .collect(),
-                        fix: format!(
-                            "move the state behind an API of `{}` (a function or a message) and have `{user}` call it, or make it per-service configuration; in-process memory does not survive the split",
-                            c.config.domains[pr.to].name
-                        ),
-                    });
-                }
-            }
-            let s_state = 1.0 / (1.0 + p_state);
-            // REACH
-            let others: usize = scored_items - items;
-            let reach = |adj: &Vec<Vec<ModuleId>>| -> usize {
-                let mut seen = vec![false; p.modules.len()];
-                let mut stack: Vec<ModuleId> = (0..p.modules.len() as ModuleId)
-                    .filter(|m| gm(*m) == Some(g))
-                    .collect();
-                for m in &stack {
-                    seen[*m as usize] = true;
-                }
-                let mut total = 0;
-                while let Some(m) = stack.pop() {
-                    for &x in &adj[m as usize] {
-                        if !seen[x as usize] {
-                            seen[x as usize] = true;
-                            total += self.module_items[x as usize];
-                            stack.push(x);
-                        }
-                    }
-                }
-                total
-            };
-            let (vfo, vfi) = if others == 0 {
-                (0.0, 0.0)
-            } else {
-                (
-                    reach(&fwd) as f64 / others as f64,
-                    reach(&back) as f64 / others as f64,
-                )
-            };
-            let s_reach = 1.0 - (vfo + vfi) / 2.0;
-            // Cycle blocker.
-            let comp = &sccs[scc_of[g]];
-            let mut cycle_with = Vec::new();
-            if comp.len() > 1 {
-                cycle_with = comp.iter().copied().filter(|x| *x != g).collect();
-                let cut: Vec<Evidence> = fas_set
-                    .iter()
-                    .filter(|&&i| {
-                        let (a, b, _) = edges[i];
-                        let inside = scc_of[a] == scc_of[g] && scc_of[b] == scc_of[g];
-                        // Only the cuts at this domain, unless none is (then all of them).
-                        inside && (a == g || b == g || fas_w == 0.0)
-                    })
-                    .map(|&i| {
-                        let (a, b, wt) = edges[i];
-                        let sites = &w[&(a, b)].1;
-                        Evidence {
-                            at: sites.first().map(|&s| self.site_at(s)).unwrap_or_default(),
-                            note: format!(
-                                "cut `{}` -> `{}`: weight {}, {} reference{}",
-                                self.name(groups, a),
-                                self.name(groups, b),
-                                round1(wt),
-                                sites.len(),
-                                if sites.len() == 1 { "" } else { "s" }
-                            ),
-                        }
-                    })
-                    .collect();
-                let names: Vec<String> = comp.iter().map(|x| self.name(groups, *x)).collect();
-                blockers.insert(
-                    0,
-                    Blocker {
-                        kind: BlockerKind::DomainCycle,
-                        summary: format!("in a dependency cycle: {}", names.join(" <-> ")),
-                        with: cycle_with.iter().map(|x| self.name(groups, *x)).collect(),
-                        evidence: cut,
-                        fix: "cut the listed edges (the cheapest set that breaks every cycle): invert each with a trait owned by the calling side, or replace the call with an event on the queue; if the domains really are one, merge them".into(),
-                    },
-                );
-            }
-            // Co-written tables first: the hardest blocker to cut.
-            for (i, b) in dg.blockers.into_iter().enumerate() {
-                blockers.insert(i, b);
-            }
-            let values = [dg.value, s_sync, s_excl, s_api, s_cycle, s_state, s_reach];
-            let total_weight: f64 = WEIGHTS.iter().map(|w| w.1).sum();
-            let evidence: [Vec<(&'static str, f64)>; 7] = [
-                dg.evidence,
-                vec![
-                    ("weighted_pairs", round3(n_sync)),
-                    ("calls_out", calls_out as f64),
-                    ("calls_in", calls_in as f64),
-                    ("allowance", SYNC_ALLOWANCE),
-                ],
-                vec![
-                    ("items", items as f64),
-                    ("entangled_items", round3(sum_nu)),
-                    ("exclusivity", round3(excl)),
-                ],
-                vec![
-                    ("inbound_pairs", inbound as f64),
-                    ("bypassing", bypass as f64),
-                    ("bypass_rate", round3(b_rate)),
-                    ("used_surface", u),
-                ],
-                vec![
-                    ("boundary_weight", round3(total_w)),
-                    ("feedback_weight", round3(fas_w)),
-                    ("tangle", round3(tangle)),
-                ],
-                vec![
-                    ("penalty", round3(p_state)),
-                    ("mutable_shared", mutable_pairs as f64),
-                ],
-                vec![("vfo", round3(vfo)), ("vfi", round3(vfi))],
-            ];
-            let components: Vec<Component> = WEIGHTS
-                .iter()
-                .zip(values)
-                .zip(evidence)
-                .map(|(((name, weight), value), ev)| Component {
-                    name,
-                    weight: *weight,
-                    value: round3(value),
-                    points: round1(weight * value * 100.0 / total_weight),
-                    evidence: ev.into_iter().collect(),
-                })
-                .collect();
-            let raw = round1(
-                WEIGHTS
-                    .iter()
-                    .zip(values)
-                    .map(|((_, w), v)| w * v)
-                    .sum::<f64>()
-                    * 100.0
-                    / total_weight,
-            );
-            let blocked = !blockers.is_empty();
-            let score = if blocked { raw.min(CAP) } else { raw };
-            // Confidence and evidence size.
-            let (mut resolved, mut references) = (0, 0);
-            for r in &res.refs {
-                if r.is_test || r.qualifier {
-                    continue;
-                }
-                let (fg, tg) = (gm(r.from) == Some(g), gm(r.to) == Some(g));
-                if fg {
-                    resolved += 1;
-                }
-                if fg || tg {
-                    references += 1;
-                }
-            }
-            let unresolved = res
-                .unresolved
-                .iter()
-                .filter(|u| gm(u.from) == Some(g) && !p.modules[u.from as usize].is_test)
-                .count();
-            let seen = resolved + unresolved + dg.statements + dg.opaque;
-            let confidence = if seen == 0 {
-                1.0
-            } else {
-                1.0 - (unresolved + dg.opaque) as f64 / seen as f64
-            };
-            let size_share = if self.total_items == 0 {
-                0.0
-            } else {
-                items as f64 / self.total_items as f64
-            };
-            let low_evidence = items < LOW_EVIDENCE_ITEMS || references < LOW_EVIDENCE_REFS;
-            let mut flags = Vec::new();
-            if low_evidence {
-                flags.push(format!(
-                    "low evidence: {items} items, {references} references (review by hand)"
-                ));
-            }
-            if size_share < 0.05 {
-                flags.push(format!(
-                    "small: {:.1}% of the items; consider merging it into a neighbour",
-                    size_share * 100.0
-                ));
-            } else if size_share > 0.5 {
-                flags.push(format!(
-                    "{:.0}% of the items: this is the residual monolith",
-                    size_share * 100.0
-                ));
-            }
-            if dg.tables == 0 && !self.data.accesses.is_empty() {
-                flags.push(
-                    "no table access found: the data component counts none (database code reached only through a shared kernel is not seen)".into(),
-                );
-            }
-            if dg.opaque > 0 {
-                flags.push(format!(
-                    "{} database call{} with SQL that cannot be read (built at run time or not parsable): {} tables may be missing",
-                    dg.opaque,
-                    if dg.opaque == 1 { "" } else { "s" },
-                    if dg.opaque == 1 { "its" } else { "their" }
-                ));
-            }
-            if confidence < 0.9 {
-                flags.push(format!(
-                    "confidence {:.2}: {unresolved} paths did not resolve, {} opaque SQL",
-                    confidence, dg.opaque
-                ));
-            }
-            out.push(GroupScore {
-                score: DomainScore {
-                    domain: name,
-                    score,
-                    raw,
-                    band: Band::of(score, blocked),
-                    capped: blocked && raw > CAP,
-                    components,
-                    blockers,
-                    confidence: round3(confidence),
-                    unresolved_paths: unresolved,
-                    resolved_paths: resolved,
-                    sql_statements: dg.statements,
-                    opaque_sql: dg.opaque,
-                    items,
-                    references,
-                    size_share: round3(size_share),
-                    low_evidence,
-                    flags,
-                    seams,
-                },
-                cycle_with,
-                global_with,
-                table_with: dg.co_writers,
-            });
-        }
-        (out, method)
+        let (frame, method) = group::Frame::new(self, groups);
+        (frame.all(), method)
     }
 }
 
@@ -1121,7 +740,12 @@ fn score_model(m: &Model) -> Scores {
         let (union_results, _) = m.compute(&merged);
         let union = union_results.into_iter().nth(a).expect("union group").score;
         let (sa, sb) = (results[a].score.score, results[b].score.score);
-        let suggested = union.score >= sa.max(sb) + MERGE_MARGIN;
+        // A merge is a service question: the service models are compared (crate readiness
+        // of a union says nothing about whether the two should be one service), the halves
+        // before their caps: cutting the shared blocker would lift that cap too, so the
+        // union must beat what the better half scores once its blocker is cut.
+        let (ma, mb) = (results[a].score.raw, results[b].score.raw);
+        let suggested = union.model_score >= ma.max(mb) + MERGE_MARGIN;
         merges.push(Merge {
             domains: [
                 results[a].score.domain.clone(),
@@ -1134,11 +758,13 @@ fn score_model(m: &Model) -> Scores {
         });
     }
     let mut scores: Vec<DomainScore> = results.into_iter().map(|r| r.score).collect();
-    // Capped domains tie at the cap: the raw score orders them.
+    // Crate readiness first (the step teams take first), then service readiness; capped
+    // domains tie at the cap: the raw scores order them.
+    let cmp = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal);
     scores.sort_by(|a, b| {
-        b.score
-            .partial_cmp(&a.score)
-            .unwrap_or(std::cmp::Ordering::Equal)
+        cmp(a.crate_readiness.score, b.crate_readiness.score)
+            .then_with(|| cmp(a.crate_readiness.raw, b.crate_readiness.raw))
+            .then_with(|| cmp(a.score, b.score))
             .then_with(|| {
                 b.raw
                     .partial_cmp(&a.raw)
@@ -1182,376 +808,5 @@ fn score_model(m: &Model) -> Scores {
     }
 }
 
-/// An item of the domain used from outside: what the service would have to expose.
-#[derive(Clone, Debug, Serialize)]
-pub struct Exposed {
-    pub item: String,
-    pub kind: &'static str,
-    /// How it is used from outside: the tightest class among its uses.
-    pub class: &'static str,
-    pub callers: Vec<PlanCaller>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct PlanCaller {
-    /// The item (or module) the reference is written in.
-    pub caller: String,
-    pub domain: String,
-    /// `file:line` of its first reference.
-    pub at: String,
-    pub sites: usize,
-}
-
-/// An item of another domain the domain uses: a call over the network after the split.
-#[derive(Clone, Debug, Serialize)]
-pub struct Outgoing {
-    pub item: String,
-    pub domain: String,
-    pub kind: &'static str,
-    pub class: &'static str,
-    pub callers: Vec<PlanCaller>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HazardKind {
-    /// A private, `pub(crate)` or `pub(in ..)` item used across the boundary: must become `pub`.
-    Visibility,
-    /// A `macro_rules!` used across the boundary without `#[macro_export]`.
-    Macro,
-    /// An inherent impl of a type written in the other crate: not allowed.
-    InherentImpl,
-    /// A trait impl where neither the trait nor the type would be local: orphan rule.
-    OrphanImpl,
-    /// A dependency cycle: Cargo refuses cycles between crates.
-    CrateCycle,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Hazard {
-    pub kind: HazardKind,
-    pub item: String,
-    pub at: String,
-    pub note: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Dependency {
-    pub name: String,
-    pub sites: usize,
-    pub at: String,
-}
-
-/// A table the domain touches or owns, in the plan.
-#[derive(Clone, Debug, Serialize)]
-pub struct PlanTable {
-    pub table: String,
-    pub owner: Option<String>,
-    pub owner_source: crate::data::OwnerSource,
-    /// `writes`, `reads`, or `owns` (declared or defined, not used by the domain itself).
-    pub access: &'static str,
-    /// `file:line` of the domain's own accesses.
-    pub sites: Vec<String>,
-    /// Other domains' writes and reads.
-    pub writers: Vec<tables::TableUser>,
-    pub readers: Vec<tables::TableUser>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Plan {
-    pub scoring_version: &'static str,
-    pub domain: String,
-    pub score: DomainScore,
-    pub interface: Vec<Exposed>,
-    pub outgoing: Vec<Outgoing>,
-    pub hazards: Vec<Hazard>,
-    /// The tables it shares or owns: what moves with the service, what must be cut.
-    pub tables: Vec<PlanTable>,
-    pub dependencies: Vec<Dependency>,
-    pub dependencies_note: &'static str,
-}
-
-fn kind_str(k: RefKind) -> &'static str {
-    k.as_str()
-}
-
-/// The extraction plan of one domain (`score DOMAIN --plan`); `None` for a shared kernel or
-/// a composition root, which are not scored.
-pub fn plan(c: &Checked, d: DomainId) -> Option<Plan> {
-    let m = Model::build(c);
-    if !m.scored[d] {
-        return None;
-    }
-    let scores = score_model(&m);
-    let name = c.config.domains[d].name.clone();
-    let p = &c.analysis.program;
-    let res = &c.analysis.resolution;
-    let asg = &c.assignment;
-    let domains = &c.config.domains;
-    let callers_of = |prs: &[&Pair]| -> Vec<PlanCaller> {
-        let mut v: Vec<PlanCaller> = prs
-            .iter()
-            .map(|pr| PlanCaller {
-                caller: m.callers[pr.caller].key.clone(),
-                domain: domains[pr.from].name.clone(),
-                at: m.site_at(pr.sites[0]),
-                sites: pr.sites.len(),
-            })
-            .collect();
-        v.sort_by(|a, b| a.caller.cmp(&b.caller));
-        v
-    };
-    let mut inbound: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
-    let mut outbound: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
-    for pr in &m.pairs {
-        if pr.to == d && pr.from != d {
-            inbound
-                .entry(&m.targets[pr.target].key)
-                .or_default()
-                .push(pr);
-        } else if pr.from == d && pr.to != d && !domains[pr.to].shared {
-            outbound
-                .entry(&m.targets[pr.target].key)
-                .or_default()
-                .push(pr);
-        }
-    }
-    let tightest = |prs: &[&Pair]| {
-        prs.iter()
-            .map(|pr| pr.class)
-            .max_by(|a, b| {
-                a.weight()
-                    .partial_cmp(&b.weight())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(a.cmp(b))
-            })
-            .expect("a pair")
-    };
-    let interface: Vec<Exposed> = inbound
-        .iter()
-        .map(|(item, prs)| Exposed {
-            item: item.to_string(),
-            kind: kind_str(m.targets[prs[0].target].kind),
-            class: tightest(prs).as_str(),
-            callers: callers_of(prs),
-        })
-        .collect();
-    let outgoing: Vec<Outgoing> = outbound
-        .iter()
-        .map(|(item, prs)| Outgoing {
-            item: item.to_string(),
-            domain: domains[prs[0].to].name.clone(),
-            kind: kind_str(m.targets[prs[0].target].kind),
-            class: tightest(prs).as_str(),
-            callers: callers_of(prs),
-        })
-        .collect();
-    // Crate-split hazards: the domain becomes one crate, each shared kernel another, the
-    // rest of the code a third.
-    let crate_of = |dom: Option<DomainId>| -> String {
-        match dom {
-            Some(x) if x == d => "domain".into(),
-            Some(x) if domains[x].shared => format!("kernel:{}", domains[x].name),
-            _ => "rest".into(),
-        }
-    };
-    let mut hazards = Vec::new();
-    let mut seen_targets = BTreeSet::new();
-    for pr in m.pairs.iter().filter(|pr| pr.from == d || pr.to == d) {
-        let t = &m.targets[pr.target];
-        let Some(o) = t.owner else { continue };
-        let it = &p.items[o as usize];
-        if it.vis == Vis::Pub || !seen_targets.insert(pr.target) {
-            continue;
-        }
-        let (kind, note) = if it.kind == ItemKind::Macro {
-            (
-                HazardKind::Macro,
-                format!(
-                    "`macro_rules! {}` is used by `{}` without `#[macro_export]`",
-                    it.name, domains[pr.from].name
-                ),
-            )
-        } else {
-            (
-                HazardKind::Visibility,
-                format!(
-                    "{} item used by `{}` (in `{}`, {}): it would have to become `pub`",
-                    match it.vis {
-                        Vis::Crate => "`pub(crate)`",
-                        Vis::Restricted => "`pub(in ..)`",
-                        _ => "private",
-                    },
-                    domains[pr.from].name,
-                    m.callers[pr.caller].key,
-                    m.site_at(pr.sites[0])
-                ),
-            )
-        };
-        hazards.push(Hazard {
-            kind,
-            item: t.key.clone(),
-            at: at(c, it.file, it.span),
-            note,
-        });
-    }
-    for (i, im) in p.impls.iter().enumerate() {
-        if p.modules[im.module as usize].is_test {
-            continue;
-        }
-        let types = res.impl_types.get(i).copied().unwrap_or_default();
-        let Some(s) = types.self_ty else { continue };
-        let dom_i = asg.domain_of[im.module as usize];
-        let dom_s = asg.domain_of[p.items[s as usize].module as usize];
-        let dom_t = types
-            .trait_
-            .map(|t| asg.domain_of[p.items[t as usize].module as usize]);
-        if dom_i != Some(d) && dom_s != Some(d) && dom_t.flatten() != Some(d) {
-            continue;
-        }
-        let (ci, cs) = (crate_of(dom_i), crate_of(dom_s));
-        let self_path = format!(
-            "{}::{}",
-            p.modules[p.items[s as usize].module as usize].path, p.items[s as usize].name
-        );
-        let hazard = match (&im.trait_, dom_t) {
-            (None, _) if ci != cs => Some((
-                HazardKind::InherentImpl,
-                format!(
-                    "inherent impl of `{self_path}` ({cs}) written in {ci}: move it next to the type, or turn it into a trait"
-                ),
-            )),
-            (Some(_), Some(dt)) if ci != cs && ci != crate_of(dt) => Some((
-                HazardKind::OrphanImpl,
-                format!(
-                    "trait impl for `{self_path}` ({cs}) of a trait in {} written in {ci}: the orphan rule forbids it once they are separate crates",
-                    crate_of(dt)
-                ),
-            )),
-            (Some(tr), None) if ci != cs => Some((
-                HazardKind::OrphanImpl,
-                format!(
-                    "impl of `{}` (outside the workspace) for `{self_path}` ({cs}) written in {ci}: the orphan rule forbids it once they are separate crates",
-                    tr.join("::")
-                ),
-            )),
-            _ => None,
-        };
-        if let Some((kind, note)) = hazard {
-            hazards.push(Hazard {
-                kind,
-                item: self_path,
-                at: at(c, im.file, im.span),
-                note,
-            });
-        }
-    }
-    let me = scores.domains.iter().find(|s| s.domain == name).cloned();
-    if let Some(b) = me.as_ref().and_then(|s| {
-        s.blockers
-            .iter()
-            .find(|b| b.kind == BlockerKind::DomainCycle)
-    }) {
-        hazards.push(Hazard {
-            kind: HazardKind::CrateCycle,
-            item: name.clone(),
-            at: b.evidence.first().map(|e| e.at.clone()).unwrap_or_default(),
-            note: format!(
-                "Cargo refuses a dependency cycle between crates ({}); {}",
-                b.summary, b.fix
-            ),
-        });
-    }
-    hazards.sort_by(|a, b| (a.kind, &a.at, &a.item).cmp(&(b.kind, &b.at, &b.item)));
-    // Cargo dependencies: paths whose first segment is a dependency outside the workspace.
-    let mut deps: BTreeMap<String, (usize, String)> = BTreeMap::new();
-    let mut note_dep = |module: ModuleId, first: &str, file: FileId, span: Span| {
-        if asg.domain_of[module as usize] != Some(d) || p.modules[module as usize].is_test {
-            return;
-        }
-        let krate = &p.crates[p.modules[module as usize].krate as usize].info;
-        if krate
-            .externs
-            .iter()
-            .any(|e| e.krate.is_none() && e.name == first)
-            && !matches!(first, "std" | "core" | "alloc")
-        {
-            let e = deps
-                .entry(first.to_string())
-                .or_insert((0, at(c, file, span)));
-            e.0 += 1;
-        }
-    };
-    for r in &p.refs {
-        if !r.is_test
-            && let Some(first) = r.segs.first()
-        {
-            note_dep(r.module, first, r.file, r.span);
-        }
-    }
-    for u in &p.uses {
-        if u.is_test {
-            continue;
-        }
-        let first = u.prefix.first().cloned().or_else(|| match &u.leaf {
-            crate::modules::extract::UseLeaf::Name { name, .. } => Some(name.clone()),
-            _ => None,
-        });
-        if let Some(first) = first {
-            note_dep(u.module, &first, u.file, u.span);
-        }
-    }
-    let dependencies = deps
-        .into_iter()
-        .map(|(name, (sites, at))| Dependency { name, sites, at })
-        .collect();
-    let mut sites: BTreeMap<&str, (bool, Vec<String>)> = BTreeMap::new();
-    for a in &m.data.accesses {
-        if asg.domain_of[a.module as usize] == Some(d) {
-            let e = sites.entry(&m.data.tables[a.table].name).or_default();
-            e.0 |= a.write;
-            let s = at(c, a.file, a.span);
-            if !e.1.contains(&s) {
-                e.1.push(s);
-            }
-        }
-    }
-    let tables = m
-        .tables()
-        .report(c, &m.scored)
-        .into_iter()
-        .filter_map(|t| {
-            let mine = sites.get(t.table.as_str());
-            if mine.is_none() && t.owner.as_deref() != Some(name.as_str()) {
-                return None;
-            }
-            let others = |v: Vec<tables::TableUser>| -> Vec<tables::TableUser> {
-                v.into_iter().filter(|u| u.domain != name).collect()
-            };
-            Some(PlanTable {
-                access: match mine {
-                    Some((true, _)) => "writes",
-                    Some((false, _)) => "reads",
-                    None => "owns",
-                },
-                sites: mine.map(|m| m.1.clone()).unwrap_or_default(),
-                table: t.table,
-                owner: t.owner,
-                owner_source: t.owner_source,
-                writers: others(t.writers),
-                readers: others(t.readers),
-            })
-        })
-        .collect();
-    Some(Plan {
-        scoring_version: SCORING_VERSION,
-        domain: name,
-        score: me.expect("a scored domain"),
-        interface,
-        outgoing,
-        hazards,
-        tables,
-        dependencies,
-        dependencies_note: "by the first segment of paths written in the domain that names a dependency outside the workspace (the resolver does not keep references to external crates); a local item named like a dependency would be counted",
-    })
-}
+pub use hazards::{Hazard, HazardKind};
+pub use plan::{Dependency, Exposed, Outgoing, Plan, PlanCaller, PlanTable, plan};

@@ -30,8 +30,13 @@ fn evidence_text(d: &super::Component) -> String {
         .join(" ")
 }
 
-/// The ranking table, then one section per domain, then the merge suggestions.
-pub fn human(s: &Scores, only: Option<&str>) -> String {
+fn crate_band_text(d: &DomainScore) -> &'static str {
+    d.crate_readiness.band.as_str()
+}
+
+/// The ranking table (crate readiness first, the step teams take first), then one section
+/// per domain in words, then the merge suggestions. `verbose` adds the raw figures.
+pub fn human(s: &Scores, only: Option<&str>, verbose: bool) -> String {
     let mut o = String::new();
     let rows: Vec<&DomainScore> = s
         .domains
@@ -46,63 +51,23 @@ pub fn human(s: &Scores, only: Option<&str>) -> String {
         .max(6);
     let _ = writeln!(
         o,
-        "{:<w$}  {:>5}  {:<20}  top blocker",
-        "domain", "score", "band"
+        "{:<w$}  {:>5}  {:<11}  {:>7}  {:<20}  top blocker",
+        "domain", "crate", "band", "service", "band"
     );
     for d in &rows {
         let _ = writeln!(
             o,
-            "{:<w$}  {:>5.1}  {:<20}  {}",
+            "{:<w$}  {:>5.1}  {:<11}  {:>7.1}  {:<20}  {}",
             d.domain,
+            d.crate_readiness.score,
+            crate_band_text(d),
             d.score,
             band_text(d),
             top_blocker(d)
         );
     }
     for d in &rows {
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "{}: {:.1} {}{}",
-            d.domain,
-            d.score,
-            band_text(d),
-            if d.capped {
-                format!(" (capped at {CAP} from {:.1})", d.raw)
-            } else {
-                String::new()
-            }
-        );
-        for c in &d.components {
-            let _ = writeln!(
-                o,
-                "  {:<12} {:>5.3} x {:>2} -> {:>5.1}   {}",
-                c.name,
-                c.value,
-                c.weight,
-                c.points,
-                evidence_text(c)
-            );
-        }
-        let _ = writeln!(
-            o,
-            "  {} seams; {} items ({:.1}% of the code), {} references; confidence {:.2}",
-            d.seams,
-            d.items,
-            d.size_share * 100.0,
-            d.references,
-            d.confidence
-        );
-        for f in &d.flags {
-            let _ = writeln!(o, "  note: {f}");
-        }
-        for b in &d.blockers {
-            let _ = writeln!(o, "  blocker: {}", b.summary);
-            for e in &b.evidence {
-                let _ = writeln!(o, "    {}  {}", e.at, e.note);
-            }
-            let _ = writeln!(o, "    fix: {}", b.fix);
-        }
+        domain_section(&mut o, d, verbose);
     }
     let merges: Vec<_> = s
         .merges
@@ -195,6 +160,85 @@ opaque SQL (tables unknown, lowers confidence):"
     o
 }
 
+fn component_lines(o: &mut String, components: &[super::Component], verbose: bool) {
+    for c in components {
+        let _ = writeln!(
+            o,
+            "    {:>4.1} of {:>2}  {}",
+            c.points,
+            c.weight,
+            super::words::sentence(c)
+        );
+        if verbose {
+            let _ = writeln!(
+                o,
+                "                {} = {:.3}: {}",
+                c.name,
+                c.value,
+                evidence_text(c)
+            );
+        }
+    }
+}
+
+fn domain_section(o: &mut String, d: &DomainScore, verbose: bool) {
+    let cr = &d.crate_readiness;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{}: as a crate {:.1} ({}), as a service {:.1} ({})",
+        d.domain,
+        cr.score,
+        cr.band.as_str(),
+        d.score,
+        band_text(d)
+    );
+    let _ = writeln!(
+        o,
+        "  1. its own crate, depending only on the shared kernels{}:",
+        if cr.capped {
+            format!(" (capped at {CAP}: it would be {:.1})", cr.raw)
+        } else {
+            String::new()
+        }
+    );
+    component_lines(o, &cr.components, verbose);
+    let bound = if d.model_score > d.score && d.score == cr.score {
+        format!(
+            " (the service model alone gives {:.1}; a service cannot be readier than its crate)",
+            d.model_score
+        )
+    } else if d.capped {
+        format!(" (capped at {CAP}: it would be {:.1})", d.raw)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(o, "  2. then a service of its own{bound}:");
+    component_lines(o, &d.components, verbose);
+    let _ = writeln!(
+        o,
+        "  {} seams to cut; {} items ({:.1}% of the code), {} references; confidence {:.2}",
+        d.seams,
+        d.items,
+        d.size_share * 100.0,
+        d.references,
+        d.confidence
+    );
+    for f in &d.flags {
+        let _ = writeln!(o, "  note: {f}");
+    }
+    for b in &d.blockers {
+        let _ = writeln!(o, "  blocker: {}", b.summary);
+        let _ = writeln!(o, "    do: {}", super::words::action(b));
+        for e in &b.evidence {
+            let _ = writeln!(o, "    {}  {}", e.at, e.note);
+        }
+        if verbose && super::words::action(b) != b.fix {
+            let _ = writeln!(o, "    fix: {}", b.fix);
+        }
+    }
+}
+
 fn touches(t: &TableReport, domain: &str) -> bool {
     t.owner.as_deref() == Some(domain)
         || t.writers
@@ -222,8 +266,11 @@ fn users_text(u: &[TableUser]) -> String {
 
 pub fn markdown(s: &Scores, only: Option<&str>) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "| domain | score | band | top blocker |");
-    let _ = writeln!(o, "| --- | ---: | --- | --- |");
+    let _ = writeln!(
+        o,
+        "| domain | crate | band | service | band | top blocker |"
+    );
+    let _ = writeln!(o, "| --- | ---: | --- | ---: | --- | --- |");
     let rows: Vec<&DomainScore> = s
         .domains
         .iter()
@@ -232,8 +279,10 @@ pub fn markdown(s: &Scores, only: Option<&str>) -> String {
     for d in &rows {
         let _ = writeln!(
             o,
-            "| `{}` | {:.1} | {} | {} |",
+            "| `{}` | {:.1} | {} | {:.1} | {} | {} |",
             d.domain,
+            d.crate_readiness.score,
+            crate_band_text(d),
             d.score,
             band_text(d),
             top_blocker(d).replace('|', "\\|")
@@ -242,23 +291,29 @@ pub fn markdown(s: &Scores, only: Option<&str>) -> String {
     for d in &rows {
         let _ = writeln!(
             o,
-            "\n### `{}`: {:.1}, {}\n",
+            "\n### `{}`: crate {:.1} ({}), service {:.1} ({})\n",
             d.domain,
+            d.crate_readiness.score,
+            crate_band_text(d),
             d.score,
             band_text(d)
         );
-        let _ = writeln!(o, "| component | value | weight | points | evidence |");
-        let _ = writeln!(o, "| --- | ---: | ---: | ---: | --- |");
-        for c in &d.components {
-            let _ = writeln!(
-                o,
-                "| {} | {:.3} | {} | {:.1} | {} |",
-                c.name,
-                c.value,
-                c.weight,
-                c.points,
-                evidence_text(c)
-            );
+        let _ = writeln!(o, "| step | component | points | in words |");
+        let _ = writeln!(o, "| --- | --- | ---: | --- |");
+        for (step, cs) in [
+            ("crate", &d.crate_readiness.components),
+            ("service", &d.components),
+        ] {
+            for c in cs {
+                let _ = writeln!(
+                    o,
+                    "| {step} | {} | {:.1} of {} | {} |",
+                    c.name,
+                    c.points,
+                    c.weight,
+                    super::words::sentence(c)
+                );
+            }
         }
         let _ = writeln!(o);
         let _ = writeln!(
@@ -271,10 +326,10 @@ pub fn markdown(s: &Scores, only: Option<&str>) -> String {
         }
         for b in &d.blockers {
             let _ = writeln!(o, "\n**Blocker:** {}", b.summary);
+            let _ = writeln!(o, "\n**Do:** {}\n", super::words::action(b));
             for e in &b.evidence {
                 let _ = writeln!(o, "- `{}` {}", e.at, e.note);
             }
-            let _ = writeln!(o, "\nFix: {}", b.fix);
         }
     }
     for m in s
@@ -327,26 +382,17 @@ pub fn plan_human(p: &Plan) -> String {
     let d = &p.score;
     let _ = writeln!(
         o,
-        "extraction plan for `{}`: {:.1} {}",
+        "extraction plan for `{}`: as a crate {:.1} ({}), as a service {:.1} ({})",
         p.domain,
+        d.crate_readiness.score,
+        d.crate_readiness.band.as_str(),
         d.score,
         band_text(d)
     );
+    let _ = writeln!(o, "\n1. make it a crate of its own");
     let _ = writeln!(
         o,
-        "\ninterface: {} item{} used from outside (the service would expose them)",
-        p.interface.len(),
-        if p.interface.len() == 1 { "" } else { "s" }
-    );
-    for e in &p.interface {
-        let _ = writeln!(o, "  {} ({}, {})", e.item, e.kind, e.class);
-        for c in &e.callers {
-            let _ = writeln!(o, "    <- {} [{}] {}", c.caller, c.domain, c.at);
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\ncalls out: {} item{} of other domains (each becomes a network call)",
+        "\ncalls out: {} item{} of other domains (cut each before the crate compiles alone; each becomes a network call later)",
         p.outgoing.len(),
         if p.outgoing.len() == 1 { "" } else { "s" }
     );
@@ -359,6 +405,32 @@ pub fn plan_human(p: &Plan) -> String {
     let _ = writeln!(o, "\ncrate-split hazards: {}", p.hazards.len());
     for h in &p.hazards {
         let _ = writeln!(o, "  {}  {}", h.at, h.note);
+    }
+    let _ = writeln!(o, "\nCargo dependencies used: {}", p.dependencies.len());
+    for dep in &p.dependencies {
+        let _ = writeln!(
+            o,
+            "  {} ({} sites, first at {})",
+            dep.name, dep.sites, dep.at
+        );
+    }
+    let _ = writeln!(o, "  ({})", p.dependencies_note);
+    let _ = writeln!(o, "\nits Cargo.toml would be:");
+    for l in p.cargo_toml.text.lines() {
+        let _ = writeln!(o, "  {l}");
+    }
+    let _ = writeln!(o, "\n2. then a service of its own");
+    let _ = writeln!(
+        o,
+        "\ninterface: {} item{} used from outside (the service would expose them)",
+        p.interface.len(),
+        if p.interface.len() == 1 { "" } else { "s" }
+    );
+    for e in &p.interface {
+        let _ = writeln!(o, "  {} ({}, {})", e.item, e.kind, e.class);
+        for c in &e.callers {
+            let _ = writeln!(o, "    <- {} [{}] {}", c.caller, c.domain, c.at);
+        }
     }
     let _ = writeln!(
         o,
@@ -379,15 +451,6 @@ pub fn plan_human(p: &Plan) -> String {
             let _ = writeln!(o, "    {s}");
         }
     }
-    let _ = writeln!(o, "\nCargo dependencies used: {}", p.dependencies.len());
-    for dep in &p.dependencies {
-        let _ = writeln!(
-            o,
-            "  {} ({} sites, first at {})",
-            dep.name, dep.sites, dep.at
-        );
-    }
-    let _ = writeln!(o, "  ({})", p.dependencies_note);
     o
 }
 
@@ -401,25 +464,10 @@ pub fn plan_markdown(p: &Plan) -> String {
         d.score,
         band_text(d)
     );
-    let _ = writeln!(o, "### Interface the service would expose\n");
-    let _ = writeln!(o, "| item | kind | used as | callers |");
-    let _ = writeln!(o, "| --- | --- | --- | --- |");
-    for e in &p.interface {
-        let callers: Vec<String> = e
-            .callers
-            .iter()
-            .map(|c| format!("`{}` ({}, `{}`)", c.caller, c.domain, c.at))
-            .collect();
-        let _ = writeln!(
-            o,
-            "| `{}` | {} | {} | {} |",
-            e.item,
-            e.kind,
-            e.class,
-            callers.join("<br>")
-        );
-    }
-    let _ = writeln!(o, "\n### Calls to the rest (each becomes a network call)\n");
+    let _ = writeln!(
+        o,
+        "### 1. The crate: calls to other domains to cut (each becomes a network call later)\n"
+    );
     let _ = writeln!(o, "| item | domain | used as | callers |");
     let _ = writeln!(o, "| --- | --- | --- | --- |");
     for e in &p.outgoing {
@@ -444,6 +492,36 @@ pub fn plan_markdown(p: &Plan) -> String {
     if p.hazards.is_empty() {
         let _ = writeln!(o, "none");
     }
+    let _ = writeln!(o, "\n### Cargo dependencies\n");
+    for dep in &p.dependencies {
+        let _ = writeln!(o, "- `{}` ({} sites)", dep.name, dep.sites);
+    }
+    if p.dependencies.is_empty() {
+        let _ = writeln!(o, "none");
+    }
+    let _ = writeln!(
+        o,
+        "\nIts `Cargo.toml`:\n\n```toml\n{}```",
+        p.cargo_toml.text
+    );
+    let _ = writeln!(o, "\n### 2. The service: the interface it would expose\n");
+    let _ = writeln!(o, "| item | kind | used as | callers |");
+    let _ = writeln!(o, "| --- | --- | --- | --- |");
+    for e in &p.interface {
+        let callers: Vec<String> = e
+            .callers
+            .iter()
+            .map(|c| format!("`{}` ({}, `{}`)", c.caller, c.domain, c.at))
+            .collect();
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            e.item,
+            e.kind,
+            e.class,
+            callers.join("<br>")
+        );
+    }
     let _ = writeln!(o, "\n### Tables\n");
     if p.tables.is_empty() {
         let _ = writeln!(o, "none found");
@@ -465,13 +543,6 @@ pub fn plan_markdown(p: &Plan) -> String {
                 users_text(&t.readers)
             );
         }
-    }
-    let _ = writeln!(o, "\n### Cargo dependencies\n");
-    for dep in &p.dependencies {
-        let _ = writeln!(o, "- `{}` ({} sites)", dep.name, dep.sites);
-    }
-    if p.dependencies.is_empty() {
-        let _ = writeln!(o, "none");
     }
     o
 }

@@ -163,10 +163,13 @@ impl Tables<'_> {
                     }
                 }
                 penalty += JOIN * joins as f64 + FOREIGN_KEY * fks as f64;
+                // Hyperbolic, not linear: one foreign writer of a one-table domain halves
+                // the value instead of zeroing it (a tiny domain does not collapse).
+                let t = touched.len() as f64;
                 let value = if touched.is_empty() {
                     1.0
                 } else {
-                    (1.0 - penalty / (touched.len() as f64).max(1.0)).max(0.0)
+                    t / (t + penalty)
                 };
                 let opaque = self
                     .data
