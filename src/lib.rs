@@ -17,6 +17,7 @@ pub mod config;
 pub mod data;
 pub mod diag;
 pub mod graph;
+pub mod history;
 pub mod init;
 pub mod modules;
 pub mod report;

@@ -1,0 +1,339 @@
+//! History figures (`cargo_domains::history`) on a repository the test writes with gix: four
+//! authors (one under an old e-mail that `.mailmap` maps), a CODEOWNERS file, `billing` and
+//! `shipping` changing together with no import between them, `orders` importing `billing`
+//! but never changed with it. Every figure below is counted by hand from `build`.
+
+mod common;
+
+use std::path::Path;
+
+use cargo_domains::analysis::{self, Checked, Options};
+use cargo_domains::history::{self, CouplingFlag, History};
+use common::gitrepo::Repo;
+
+const CARGO: &str =
+    "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+const DOMAINS: &str = r#"[settings]
+unassigned = "warn"
+
+[domains.orders]
+modules = ["crate::orders"]
+depends_on = ["billing"]
+
+[domains.billing]
+modules = ["crate::billing"]
+
+[domains.shipping]
+modules = ["crate::shipping"]
+"#;
+const CODEOWNERS: &str = "# Default owners\n*                      @acme/platform\n/src/orders/           @acme/checkout\n/src/billing/          @acme/payments\n/src/shipping/         @acme/logistics\n/src/shipping/rates.rs @acme/payments @acme/pricing\n";
+const MAILMAP: &str = "Alice Doe <alice@acme.test> <alice@old.test>\nBob Roe <bob@acme.test>\n";
+const LIB: &str = "pub mod billing;\npub mod orders;\npub mod shipping;\n";
+const ORDERS: &str = "use crate::billing::Invoice;\n\npub fn place(cents: u64) -> Invoice {\n    Invoice { cents }\n}\n";
+const BILLING: &str = "pub struct Invoice {\n    pub cents: u64,\n}\n";
+const SHIPPING: &str =
+    "pub mod rates;\n\npub fn ship(weight: u32) -> u64 {\n    rates::price(weight)\n}\n";
+const RATES: &str = "pub fn price(weight: u32) -> u64 {\n    u64::from(weight) * 3\n}\n";
+
+const ALICE_OLD: &str = "Alice <alice@old.test>";
+const ALICE: &str = "Alice Doe <alice@acme.test>";
+const BOB: &str = "bobby <bob@acme.test>";
+const CAROL: &str = "Carol Poe <carol@acme.test>";
+const DAVE: &str = "Dave Moe <dave@acme.test>";
+
+/// A revision of a file: the same code and a comment saying which one.
+fn rev(base: &str, n: u32) -> String {
+    format!("{base}// revision {n}\n")
+}
+
+/// The ten commits and one merge; returns the commit ids, oldest first.
+fn build(r: &mut Repo) -> Vec<gix::ObjectId> {
+    let mut ids = Vec::new();
+    ids.push(r.commit(
+        ALICE_OLD,
+        &[
+            ("Cargo.toml", CARGO),
+            ("domains.toml", DOMAINS),
+            (".github/CODEOWNERS", CODEOWNERS),
+            (".mailmap", MAILMAP),
+            ("src/lib.rs", LIB),
+            ("src/orders/mod.rs", ORDERS),
+        ],
+    ));
+    ids.push(r.commit(BOB, &[("src/billing/mod.rs", BILLING)]));
+    ids.push(r.commit(
+        CAROL,
+        &[
+            ("src/shipping/mod.rs", SHIPPING),
+            ("src/shipping/rates.rs", RATES),
+        ],
+    ));
+    ids.push(r.commit(
+        BOB,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 4)),
+            ("src/shipping/rates.rs", &rev(RATES, 4)),
+        ],
+    ));
+    ids.push(r.commit(
+        CAROL,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 5)),
+            ("src/shipping/mod.rs", &rev(SHIPPING, 5)),
+        ],
+    ));
+    ids.push(r.commit(ALICE, &[("src/orders/mod.rs", &rev(ORDERS, 6))]));
+    ids.push(r.commit(
+        BOB,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 7)),
+            ("src/shipping/mod.rs", &rev(SHIPPING, 7)),
+            ("src/shipping/rates.rs", &rev(RATES, 7)),
+        ],
+    ));
+    ids.push(r.commit(
+        DAVE,
+        &[
+            ("src/orders/mod.rs", &rev(ORDERS, 8)),
+            ("README.md", "# shop\n"),
+        ],
+    ));
+    ids.push(r.commit(CAROL, &[("src/shipping/mod.rs", &rev(SHIPPING, 9))]));
+    ids.push(r.commit(ALICE, &[("src/billing/mod.rs", &rev(BILLING, 10))]));
+    // A merge of a branch already contained: counted as a merge, not as a change.
+    let ninth = ids[8];
+    ids.push(r.commit_with_parents(ALICE, &[], Some(ninth)));
+    ids
+}
+
+fn check(dir: &Path) -> Checked {
+    let opts = Options {
+        manifest_path: Some(dir.join("Cargo.toml")),
+        ..Options::default()
+    };
+    match analysis::check(&opts) {
+        Ok(c) => c,
+        Err(_) => panic!("the fixture does not check"),
+    }
+}
+
+fn counts(v: &[history::Count]) -> Vec<(&str, usize)> {
+    v.iter().map(|c| (c.name.as_str(), c.commits)).collect()
+}
+
+fn domain<'a>(h: &'a History, name: &str) -> &'a history::DomainHistory {
+    h.domains.iter().find(|d| d.domain == name).unwrap()
+}
+
+fn assert_full_history(h: &History) {
+    assert_eq!(h.commits, 10);
+    assert_eq!(h.merges_skipped, 1);
+    assert_eq!(h.large_commits, 0);
+    assert_eq!(h.cut, None);
+    assert_eq!(h.churn_unit, "files");
+    assert_eq!(h.teams_from, ".github/CODEOWNERS");
+    // Cargo.toml, domains.toml, CODEOWNERS, .mailmap, README.md (src/lib.rs is a module).
+    assert_eq!(h.unmapped_file_changes, 5);
+
+    let orders = domain(h, "orders");
+    assert_eq!(orders.commits, 3);
+    assert_eq!(orders.files_touched, 3);
+    assert_eq!(counts(&orders.authors), [("Alice Doe", 2), ("Dave Moe", 1)]);
+    assert_eq!(counts(&orders.teams), [("@acme/checkout", 3)]);
+
+    let billing = domain(h, "billing");
+    assert_eq!(billing.commits, 5);
+    assert_eq!(billing.files_touched, 5);
+    assert_eq!(
+        counts(&billing.authors),
+        [("Bob Roe", 3), ("Alice Doe", 1), ("Carol Poe", 1)]
+    );
+    assert_eq!(counts(&billing.teams), [("@acme/payments", 5)]);
+
+    let shipping = domain(h, "shipping");
+    assert_eq!(shipping.commits, 5);
+    assert_eq!(shipping.files_touched, 7);
+    assert_eq!(
+        counts(&shipping.authors),
+        [("Carol Poe", 3), ("Bob Roe", 2)]
+    );
+    assert_eq!(
+        counts(&shipping.teams),
+        [
+            ("@acme/logistics", 4),
+            ("@acme/payments", 3),
+            ("@acme/pricing", 3)
+        ]
+    );
+    assert_eq!(h.crowded, ["shipping"]);
+
+    let pairs: Vec<_> = h
+        .couplings
+        .iter()
+        .map(|c| {
+            (
+                c.a.as_str(),
+                c.b.as_str(),
+                c.shared,
+                c.commits_a,
+                c.commits_b,
+                c.degree,
+                c.static_dependency,
+                c.flag,
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            // 3 shared of (5 + 5) / 2: 60 %, and no import either way.
+            (
+                "billing",
+                "shipping",
+                3,
+                5,
+                5,
+                60,
+                "none",
+                Some(CouplingFlag::Hidden)
+            ),
+            // Domains are in name order: `orders` imports `billing`.
+            (
+                "billing",
+                "orders",
+                0,
+                5,
+                3,
+                0,
+                "b -> a",
+                Some(CouplingFlag::NeverTogether)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn figures_of_a_repository_with_a_working_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut r = Repo::init(tmp.path());
+    build(&mut r);
+    let c = check(tmp.path());
+    let h = history::read(&c, &history::Options::default()).unwrap();
+    assert_eq!(h.last, Some(history::DEFAULT_LAST));
+    assert_full_history(&h);
+}
+
+#[test]
+fn a_bare_repository_gives_the_same_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (git_dir, checkout) = (tmp.path().join("shop.git"), tmp.path().join("shop"));
+    let mut r = Repo::init_bare(&git_dir, &checkout);
+    build(&mut r);
+    assert!(r.repo.workdir().is_none());
+    let c = check(&checkout);
+    let h = history::read(
+        &c,
+        &history::Options {
+            git_dir: Some(git_dir),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_full_history(&h);
+}
+
+#[test]
+fn last_and_since_bound_the_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut r = Repo::init(tmp.path());
+    build(&mut r);
+    let c = check(tmp.path());
+    // The merge, commit 10 (Alice, billing) and commit 9 (Carol, shipping).
+    let h = history::read(
+        &c,
+        &history::Options {
+            last: Some(3),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((h.commits, h.merges_skipped), (2, 1));
+    assert_eq!(counts(&domain(&h, "billing").authors), [("Alice Doe", 1)]);
+    assert_eq!(counts(&domain(&h, "shipping").authors), [("Carol Poe", 1)]);
+    assert_eq!(domain(&h, "orders").commits, 0);
+    // Commit n is dated 2024-01-01 plus n - 1 days: from the 8th on (midnight UTC), commits 8, 9, 10 and the merge.
+    let h = history::read(
+        &c,
+        &history::Options {
+            since: Some("2024-01-08".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((h.commits, h.merges_skipped, h.last), (3, 1, None));
+    assert_eq!(counts(&domain(&h, "orders").authors), [("Dave Moe", 1)]);
+    let bad = history::read(
+        &c,
+        &history::Options {
+            since: Some("2024-31-12".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(bad.contains("not a date"), "{bad}");
+}
+
+#[test]
+fn a_shallow_clone_says_where_history_is_cut() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut r = Repo::init(tmp.path());
+    let ids = build(&mut r);
+    // What `git clone --depth` leaves: commit 5 is a boundary whose parents are missing.
+    std::fs::write(tmp.path().join(".git/shallow"), format!("{}\n", ids[4])).unwrap();
+    let c = check(tmp.path());
+    let h = history::read(&c, &history::Options::default()).unwrap();
+    assert!(h.cut.as_deref().unwrap().contains("shallow clone"));
+    // Commits 6 to 10: the boundary's own diff is unknown and not counted.
+    assert_eq!(h.commits, 5);
+    assert_eq!(domain(&h, "billing").commits, 2);
+    assert_eq!(domain(&h, "shipping").commits, 2);
+}
+
+#[test]
+fn without_codeowners_every_author_is_a_team() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut r = Repo::init(tmp.path());
+    build(&mut r);
+    r.commit(
+        ALICE,
+        &[(".github/CODEOWNERS", "# nobody owns anything yet\n")],
+    );
+    let c = check(tmp.path());
+    let h = history::read(&c, &history::Options::default()).unwrap();
+    assert_eq!(h.teams_from, "authors");
+    assert_eq!(
+        counts(&domain(&h, "billing").teams),
+        [("Bob Roe", 3), ("Alice Doe", 1), ("Carol Poe", 1)]
+    );
+    assert_eq!(h.crowded, ["billing"]);
+}
+
+#[test]
+fn a_directory_without_a_repository_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("Cargo.toml"), CARGO).unwrap();
+    std::fs::write(tmp.path().join("domains.toml"), DOMAINS).unwrap();
+    for (path, text) in [
+        ("src/lib.rs", LIB),
+        ("src/orders/mod.rs", ORDERS),
+        ("src/billing/mod.rs", BILLING),
+        ("src/shipping/mod.rs", SHIPPING),
+        ("src/shipping/rates.rs", RATES),
+    ] {
+        std::fs::create_dir_all(tmp.path().join(path).parent().unwrap()).unwrap();
+        std::fs::write(tmp.path().join(path), text).unwrap();
+    }
+    let c = check(tmp.path());
+    let e = history::read(&c, &history::Options::default()).unwrap_err();
+    assert!(e.contains("no git repository"), "{e}");
+}
