@@ -21,6 +21,7 @@ pub mod history;
 pub mod init;
 pub mod modules;
 pub mod report;
+pub mod request_path;
 pub mod resolve;
 pub mod rules;
 pub mod safe_read;
