@@ -23,6 +23,7 @@ pub mod modules;
 pub mod report;
 pub mod request_path;
 pub mod resolve;
+pub mod roadmap;
 pub mod rules;
 pub mod safe_read;
 pub mod score;

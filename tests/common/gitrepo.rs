@@ -91,3 +91,101 @@ impl Repo {
         id
     }
 }
+
+pub const CARGO: &str =
+    "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+pub const DOMAINS: &str = r#"[settings]
+unassigned = "warn"
+
+[domains.orders]
+modules = ["crate::orders"]
+depends_on = ["billing"]
+
+[domains.billing]
+modules = ["crate::billing"]
+
+[domains.shipping]
+modules = ["crate::shipping"]
+"#;
+pub const CODEOWNERS: &str = "# Default owners\n*                      @acme/platform\n/src/orders/           @acme/checkout\n/src/billing/          @acme/payments\n/src/shipping/         @acme/logistics\n/src/shipping/rates.rs @acme/payments @acme/pricing\n";
+pub const MAILMAP: &str = "Alice Doe <alice@acme.test> <alice@old.test>\nBob Roe <bob@acme.test>\n";
+pub const LIB: &str = "pub mod billing;\npub mod orders;\npub mod shipping;\n";
+pub const ORDERS: &str = "use crate::billing::Invoice;\n\npub fn place(cents: u64) -> Invoice {\n    Invoice { cents }\n}\n";
+pub const BILLING: &str = "pub struct Invoice {\n    pub cents: u64,\n}\n";
+pub const SHIPPING: &str =
+    "pub mod rates;\n\npub fn ship(weight: u32) -> u64 {\n    rates::price(weight)\n}\n";
+pub const RATES: &str = "pub fn price(weight: u32) -> u64 {\n    u64::from(weight) * 3\n}\n";
+
+pub const ALICE_OLD: &str = "Alice <alice@old.test>";
+pub const ALICE: &str = "Alice Doe <alice@acme.test>";
+pub const BOB: &str = "bobby <bob@acme.test>";
+pub const CAROL: &str = "Carol Poe <carol@acme.test>";
+pub const DAVE: &str = "Dave Moe <dave@acme.test>";
+
+/// A revision of a file: the same code and a comment saying which one.
+pub fn rev(base: &str, n: u32) -> String {
+    format!("{base}// revision {n}\n")
+}
+
+/// The `shop` history of tests/history.rs: four authors (Alice also under an old e-mail
+/// that `.mailmap` maps), CODEOWNERS, `billing` and `shipping` changing together with no
+/// import between them, `orders` importing `billing` and never changed with it.
+/// The ten commits and one merge; returns the commit ids, oldest first.
+pub fn build(r: &mut Repo) -> Vec<gix::ObjectId> {
+    let mut ids = Vec::new();
+    ids.push(r.commit(
+        ALICE_OLD,
+        &[
+            ("Cargo.toml", CARGO),
+            ("domains.toml", DOMAINS),
+            (".github/CODEOWNERS", CODEOWNERS),
+            (".mailmap", MAILMAP),
+            ("src/lib.rs", LIB),
+            ("src/orders/mod.rs", ORDERS),
+        ],
+    ));
+    ids.push(r.commit(BOB, &[("src/billing/mod.rs", BILLING)]));
+    ids.push(r.commit(
+        CAROL,
+        &[
+            ("src/shipping/mod.rs", SHIPPING),
+            ("src/shipping/rates.rs", RATES),
+        ],
+    ));
+    ids.push(r.commit(
+        BOB,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 4)),
+            ("src/shipping/rates.rs", &rev(RATES, 4)),
+        ],
+    ));
+    ids.push(r.commit(
+        CAROL,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 5)),
+            ("src/shipping/mod.rs", &rev(SHIPPING, 5)),
+        ],
+    ));
+    ids.push(r.commit(ALICE, &[("src/orders/mod.rs", &rev(ORDERS, 6))]));
+    ids.push(r.commit(
+        BOB,
+        &[
+            ("src/billing/mod.rs", &rev(BILLING, 7)),
+            ("src/shipping/mod.rs", &rev(SHIPPING, 7)),
+            ("src/shipping/rates.rs", &rev(RATES, 7)),
+        ],
+    ));
+    ids.push(r.commit(
+        DAVE,
+        &[
+            ("src/orders/mod.rs", &rev(ORDERS, 8)),
+            ("README.md", "# shop\n"),
+        ],
+    ));
+    ids.push(r.commit(CAROL, &[("src/shipping/mod.rs", &rev(SHIPPING, 9))]));
+    ids.push(r.commit(ALICE, &[("src/billing/mod.rs", &rev(BILLING, 10))]));
+    // A merge of a branch already contained: counted as a merge, not as a change.
+    let ninth = ids[8];
+    ids.push(r.commit_with_parents(ALICE, &[], Some(ninth)));
+    ids
+}
