@@ -242,3 +242,67 @@ fn a_directory_without_a_repository_is_a_clear_error() {
     let e = history::read(&c, &history::Options::default()).unwrap_err();
     assert!(e.contains("no git repository"), "{e}");
 }
+
+/// Writes the synthetic repository the cost in docs/roadmap.md is measured on: 20 domains of
+/// 10 files, 12 authors, `CARGO_DOMAINS_SYNTH_COMMITS` commits (default 20,000) of one to
+/// four files each, into `CARGO_DOMAINS_SYNTH_DIR`. Then, with a release build:
+/// `/usr/bin/time -v cargo-domains roadmap --manifest-path DIR/Cargo.toml --last 20000`.
+#[test]
+#[ignore = "writes a large repository; run by hand to measure"]
+fn synthetic_history() {
+    let Some(dir) = std::env::var_os("CARGO_DOMAINS_SYNTH_DIR") else {
+        panic!("set CARGO_DOMAINS_SYNTH_DIR");
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let n: usize = std::env::var("CARGO_DOMAINS_SYNTH_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let mut r = Repo::init(&dir);
+    let mut files: Vec<(String, String)> = vec![
+        ("Cargo.toml".into(), CARGO.into()),
+        (
+            "src/lib.rs".into(),
+            (0..20).map(|d| format!("pub mod d{d};\n")).collect(),
+        ),
+    ];
+    let mut domains = String::from("[settings]\nunassigned = \"warn\"\n");
+    for d in 0..20 {
+        domains.push_str(&format!("\n[domains.d{d}]\nmodules = [\"crate::d{d}\"]\n"));
+        let mods: String = (0..9).map(|f| format!("pub mod f{f};\n")).collect();
+        files.push((format!("src/d{d}/mod.rs"), mods));
+        for f in 0..9 {
+            files.push((format!("src/d{d}/f{f}.rs"), format!("pub fn f{f}() {{}}\n")));
+        }
+    }
+    files.push(("domains.toml".into(), domains));
+    let all: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    r.commit(ALICE, &all);
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    for i in 1..n {
+        let author = format!("Dev {0} <dev{0}@acme.test>", next(12));
+        let touched: Vec<(String, String)> = (0..=next(4))
+            .map(|_| {
+                let (d, f) = (next(20), next(9));
+                (
+                    format!("src/d{d}/f{f}.rs"),
+                    format!("pub fn f{f}() {{}}\n// change {i}\n"),
+                )
+            })
+            .collect();
+        let t: Vec<(&str, &str)> = touched
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        r.commit(&author, &t);
+    }
+}

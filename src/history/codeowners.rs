@@ -158,11 +158,13 @@ impl Rule {
         let dir_only = pattern.ends_with('/');
         let trimmed = pattern.trim_end_matches('/');
         let anchored = trimmed.contains('/');
-        let segs: Vec<String> = trimmed
+        let mut segs: Vec<String> = trimmed
             .split('/')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
+        // `a/**/**/b` is `a/**/b`: repeated `**` would make matching exponential.
+        segs.dedup_by(|a, b| a == "**" && b == "**");
         if segs.is_empty() {
             // `/` alone: the whole repository.
             return (pattern == "/").then_some(Rule {

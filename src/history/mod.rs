@@ -220,6 +220,8 @@ pub fn summarise(
     // Coupling population: commits of at most MAX_CHANGESET files.
     let mut revs = vec![0usize; names.len()];
     let mut shared: BTreeMap<(DomainId, DomainId), usize> = BTreeMap::new();
+    // The same paths change again and again: their owners are matched once.
+    let mut owners_of: HashMap<&str, Vec<String>> = HashMap::new();
     for commit in &log.commits {
         let mut touched: BTreeMap<DomainId, Vec<&str>> = BTreeMap::new();
         for path in &commit.paths {
@@ -243,7 +245,10 @@ pub fn summarise(
                 .or_insert_with(|| (commit.author_name.clone(), 0))
                 .1 += 1;
             let teams: BTreeSet<String> = match &owners {
-                Some((_, co)) => paths.iter().flat_map(|p| co.owners(p)).collect(),
+                Some((_, co)) => paths
+                    .iter()
+                    .flat_map(|p| owners_of.entry(p).or_insert_with(|| co.owners(p)).clone())
+                    .collect(),
                 None => BTreeSet::from([commit.author_name.clone()]),
             };
             for team in teams {

@@ -71,7 +71,15 @@ const HTTP_METHODS: &[&str] = &[
 ];
 /// Functions that hand work to another task without waiting for it.
 const SPAWNERS: &[&str] = &["spawn", "spawn_local"];
-const SPAWN_CRATES: &[&str] = &["tokio", "actix_rt", "async_std", "smol", "task", "rt"];
+const SPAWN_CRATES: &[&str] = &[
+    "tokio",
+    "actix_rt",
+    "async_std",
+    "smol",
+    "task",
+    "rt",
+    "thread",
+];
 
 pub fn read(text: &str) -> FileFacts {
     let mut out = FileFacts::default();
@@ -84,11 +92,15 @@ pub fn read(text: &str) -> FileFacts {
             out: &mut out,
             uses: &uses,
             impl_ty: None,
+            waited: Default::default(),
         };
         v.visit_file(&file);
     }
     proc_macro2::extra::invalidate_current_thread_spans();
     out.units.sort_by_key(|u| u.start);
+    // Visiting meets the outermost call of a builder chain (its last `.route`) first.
+    out.routes.sort_by_key(|r| r.handler_at);
+    out.routes.dedup_by_key(|r| r.handler_at);
     out
 }
 
@@ -148,6 +160,9 @@ struct Visitor<'a> {
     out: &'a mut FileFacts,
     uses: &'a HashMap<String, Vec<String>>,
     impl_ty: Option<String>,
+    /// Calls whose result is waited for (`spawn(..).await`, `thread::spawn(..).join()`):
+    /// a spawn there hands nothing off.
+    waited: std::collections::HashSet<Pos>,
 }
 
 impl Visitor<'_> {
@@ -190,15 +205,22 @@ impl Visitor<'_> {
                 if let syn::Expr::Path(f) = &*c.func {
                     let name = f.path.segments.last().map(|s| s.ident.to_string());
                     let method = name.as_deref().unwrap_or_default();
-                    let handler = if HTTP_METHODS.contains(&method) {
-                        c.args.first()
+                    let (verb, handler) = if HTTP_METHODS.contains(&method) {
+                        (method.to_string(), c.args.first())
                     } else if method == "on" {
-                        c.args.iter().nth(1)
+                        // `on(MethodFilter::PUT, h)`: the filter names the method.
+                        let verb = match c.args.first() {
+                            Some(syn::Expr::Path(f)) => {
+                                f.path.segments.last().map(|s| s.ident.to_string())
+                            }
+                            _ => None,
+                        };
+                        (verb.unwrap_or_else(|| "on".into()), c.args.iter().nth(1))
                     } else {
-                        None
+                        (String::new(), None)
                     };
                     if let Some(syn::Expr::Path(h)) = handler {
-                        self.route(method, route, h);
+                        self.route(&verb, route, h);
                     }
                 }
             }
@@ -236,6 +258,15 @@ fn root_call(e: &syn::Expr) -> Option<String> {
             syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The string a builder chain starts from: `web::resource("/p").guard(..)` -> `/p`.
+fn root_lit(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::MethodCall(m) => root_lit(&m.receiver),
+        syn::Expr::Call(c) => c.args.first().and_then(lit_str),
         _ => None,
     }
 }
@@ -295,10 +326,22 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         syn::visit::visit_impl_item_fn(self, f);
     }
 
+    fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
+        self.waited.insert(pos(e.base.span().start()));
+        syn::visit::visit_expr_await(self, e);
+    }
+
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "join" {
+            self.waited.insert(pos(m.receiver.span().start()));
+        }
         if m.method == "route" && m.args.len() == 2 {
             let route = lit_str(&m.args[0]).unwrap_or_else(|| "?".into());
             self.handlers_in(&m.args[1], &route);
+        } else if m.method == "route" && m.args.len() == 1 {
+            // actix: `web::resource("/p").route(web::post().to(h))`.
+            let route = root_lit(&m.receiver).unwrap_or_else(|| "?".into());
+            self.handlers_in(&m.args[0], &route);
         } else if m.method == "to" && root_call(&m.receiver).is_some() {
             // actix `web::resource("/p").route(web::post().to(h))` is handled above;
             // `.service(web::resource("/p").to(h))` style registrations land here.
@@ -319,7 +362,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             let spawner = SPAWNERS.contains(&last)
                 && full.len() >= 2
                 && SPAWN_CRATES.contains(&full[full.len() - 2].as_str());
-            if spawner {
+            if spawner && !self.waited.contains(&pos(c.span().start())) {
                 let span = c.args.span();
                 self.out.spawned.push((pos(span.start()), pos(span.end())));
             }
@@ -340,5 +383,63 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
         self.path_site(&e.path);
         syn::visit::visit_expr_struct(self, e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routes(text: &str) -> Vec<(String, u32)> {
+        let mut r: Vec<(String, u32)> = read(text)
+            .routes
+            .into_iter()
+            .map(|r| (r.route, r.handler_at.line))
+            .collect();
+        r.dedup();
+        r
+    }
+
+    #[test]
+    fn axum_routes_and_method_chains() {
+        let text = "fn app() -> Router {\n    Router::new()\n        .route(\"/a\", get(a).post(b))\n        .route(\"/c\", on(MethodFilter::PUT, c))\n        .route(\"/d\", axum::routing::delete(handlers::d))\n}\n";
+        assert_eq!(
+            routes(text),
+            [
+                ("GET /a".to_string(), 3),
+                ("POST /a".to_string(), 3),
+                ("PUT /c".to_string(), 4),
+                ("DELETE /d".to_string(), 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn actix_builders_and_route_attributes() {
+        let text = "#[post(\"/orders\")]\nasync fn create() {}\n\nfn config(cfg: &mut ServiceConfig) {\n    cfg.service(web::resource(\"/x\").route(web::put().to(update)));\n}\n";
+        let f = read(text);
+        let attr: Vec<_> = f
+            .units
+            .iter()
+            .filter_map(|u| u.route_attr.clone())
+            .collect();
+        assert_eq!(attr, ["POST /orders"]);
+        assert_eq!(routes(text), [("PUT /x".to_string(), 5)]);
+    }
+
+    #[test]
+    fn spawned_regions_and_expanded_paths() {
+        let text = "use tokio::spawn;\nuse lettre::SmtpTransport as Smtp;\n\nasync fn h() {\n    spawn(async move { mail().await });\n    Smtp::relay(\"x\");\n    std::thread::spawn(|| work());\n    tokio::spawn(charge()).await;\n    std::thread::spawn(|| work()).join();\n}\n";
+        let f = read(text);
+        // Waited for: lines 8 and 9 hand nothing off.
+        let lines: Vec<u32> = f.spawned.iter().map(|s| s.0.line).collect();
+        assert_eq!(lines, [5, 7]);
+        assert!(f.is_spawned(Pos { line: 5, col: 30 }));
+        let relay = f.paths.iter().find(|p| p.at.line == 6).unwrap();
+        assert_eq!(relay.full, ["lettre", "SmtpTransport", "relay"]);
+        assert_eq!(
+            f.unit_at(relay.at).map(|u| f.units[u].name.as_str()),
+            Some("h")
+        );
     }
 }
