@@ -103,13 +103,11 @@ pub fn read(mut repo: gix::Repository, window: &Window) -> Result<Log, String> {
         .all()
         .map_err(|e| err("cannot walk the history", e))?;
     let mut state = gix::diff::tree::State::default();
-    let mut seen = 0usize;
-    for info in walk {
+    for (seen, info) in walk.enumerate() {
         if window.last.is_some_and(|n| seen >= n) {
             break;
         }
         let info = info.map_err(|e| err("cannot walk the history", e))?;
-        seen += 1;
         if shallow.contains(&info.id) {
             // Its parents are not in this clone: its diff is unknown.
             log.shallow_cut = true;

@@ -334,11 +334,7 @@ fn couplings(
             }
             let mean2 = revs[a] + revs[b];
             // shared / ((ra + rb) / 2), in whole percent.
-            let degree = if mean2 == 0 {
-                0
-            } else {
-                (200 * n / mean2) as u32
-            };
+            let degree = (200 * n).checked_div(mean2).unwrap_or(0) as u32;
             let flag = if static_dependency == "none" && n >= MIN_SHARED && degree >= MIN_DEGREE {
                 Some(CouplingFlag::Hidden)
             } else if static_dependency != "none"

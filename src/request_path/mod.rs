@@ -362,7 +362,10 @@ pub fn classify(path: &[String]) -> Option<&'static Sink> {
 
 /// Breadth first from the handler: the shortest chain to every function making a slow call.
 /// A chain entry is (function called, line of the call, function it is called from).
-fn chains(c: &Checked, g: &Graph, h: UnitId) -> Vec<(Vec<(UnitId, u32, UnitId)>, SinkSite)> {
+/// (function called, line of the call, function it is called from), handler first.
+type Chain = Vec<(UnitId, u32, UnitId)>;
+
+fn chains(c: &Checked, g: &Graph, h: UnitId) -> Vec<(Chain, SinkSite)> {
     let mut parent: HashMap<UnitId, (UnitId, u32)> = HashMap::new();
     let mut queue = VecDeque::from([h]);
     let mut order = vec![h];

@@ -226,15 +226,15 @@ impl Visitor<'_> {
             }
             syn::Expr::MethodCall(m) => {
                 let method = m.method.to_string();
-                if HTTP_METHODS.contains(&method.as_str()) || method == "to" {
-                    if let Some(syn::Expr::Path(h)) = m.args.first() {
-                        let verb = if method == "to" {
-                            root_call(&m.receiver).unwrap_or_else(|| "any".into())
-                        } else {
-                            method.clone()
-                        };
-                        self.route(&verb, route, h);
-                    }
+                if (HTTP_METHODS.contains(&method.as_str()) || method == "to")
+                    && let Some(syn::Expr::Path(h)) = m.args.first()
+                {
+                    let verb = if method == "to" {
+                        root_call(&m.receiver).unwrap_or_else(|| "any".into())
+                    } else {
+                        method.clone()
+                    };
+                    self.route(&verb, route, h);
                 }
                 self.handlers_in(&m.receiver, route);
             }

@@ -132,58 +132,59 @@ pub fn rev(base: &str, n: u32) -> String {
 /// import between them, `orders` importing `billing` and never changed with it.
 /// The ten commits and one merge; returns the commit ids, oldest first.
 pub fn build(r: &mut Repo) -> Vec<gix::ObjectId> {
-    let mut ids = Vec::new();
-    ids.push(r.commit(
-        ALICE_OLD,
-        &[
-            ("Cargo.toml", CARGO),
-            ("domains.toml", DOMAINS),
-            (".github/CODEOWNERS", CODEOWNERS),
-            (".mailmap", MAILMAP),
-            ("src/lib.rs", LIB),
-            ("src/orders/mod.rs", ORDERS),
-        ],
-    ));
-    ids.push(r.commit(BOB, &[("src/billing/mod.rs", BILLING)]));
-    ids.push(r.commit(
-        CAROL,
-        &[
-            ("src/shipping/mod.rs", SHIPPING),
-            ("src/shipping/rates.rs", RATES),
-        ],
-    ));
-    ids.push(r.commit(
-        BOB,
-        &[
-            ("src/billing/mod.rs", &rev(BILLING, 4)),
-            ("src/shipping/rates.rs", &rev(RATES, 4)),
-        ],
-    ));
-    ids.push(r.commit(
-        CAROL,
-        &[
-            ("src/billing/mod.rs", &rev(BILLING, 5)),
-            ("src/shipping/mod.rs", &rev(SHIPPING, 5)),
-        ],
-    ));
-    ids.push(r.commit(ALICE, &[("src/orders/mod.rs", &rev(ORDERS, 6))]));
-    ids.push(r.commit(
-        BOB,
-        &[
-            ("src/billing/mod.rs", &rev(BILLING, 7)),
-            ("src/shipping/mod.rs", &rev(SHIPPING, 7)),
-            ("src/shipping/rates.rs", &rev(RATES, 7)),
-        ],
-    ));
-    ids.push(r.commit(
-        DAVE,
-        &[
-            ("src/orders/mod.rs", &rev(ORDERS, 8)),
-            ("README.md", "# shop\n"),
-        ],
-    ));
-    ids.push(r.commit(CAROL, &[("src/shipping/mod.rs", &rev(SHIPPING, 9))]));
-    ids.push(r.commit(ALICE, &[("src/billing/mod.rs", &rev(BILLING, 10))]));
+    let mut ids = vec![
+        r.commit(
+            ALICE_OLD,
+            &[
+                ("Cargo.toml", CARGO),
+                ("domains.toml", DOMAINS),
+                (".github/CODEOWNERS", CODEOWNERS),
+                (".mailmap", MAILMAP),
+                ("src/lib.rs", LIB),
+                ("src/orders/mod.rs", ORDERS),
+            ],
+        ),
+        r.commit(BOB, &[("src/billing/mod.rs", BILLING)]),
+        r.commit(
+            CAROL,
+            &[
+                ("src/shipping/mod.rs", SHIPPING),
+                ("src/shipping/rates.rs", RATES),
+            ],
+        ),
+        r.commit(
+            BOB,
+            &[
+                ("src/billing/mod.rs", &rev(BILLING, 4)),
+                ("src/shipping/rates.rs", &rev(RATES, 4)),
+            ],
+        ),
+        r.commit(
+            CAROL,
+            &[
+                ("src/billing/mod.rs", &rev(BILLING, 5)),
+                ("src/shipping/mod.rs", &rev(SHIPPING, 5)),
+            ],
+        ),
+        r.commit(ALICE, &[("src/orders/mod.rs", &rev(ORDERS, 6))]),
+        r.commit(
+            BOB,
+            &[
+                ("src/billing/mod.rs", &rev(BILLING, 7)),
+                ("src/shipping/mod.rs", &rev(SHIPPING, 7)),
+                ("src/shipping/rates.rs", &rev(RATES, 7)),
+            ],
+        ),
+        r.commit(
+            DAVE,
+            &[
+                ("src/orders/mod.rs", &rev(ORDERS, 8)),
+                ("README.md", "# shop\n"),
+            ],
+        ),
+        r.commit(CAROL, &[("src/shipping/mod.rs", &rev(SHIPPING, 9))]),
+        r.commit(ALICE, &[("src/billing/mod.rs", &rev(BILLING, 10))]),
+    ];
     // A merge of a branch already contained: counted as a merge, not as a change.
     let ninth = ids[8];
     ids.push(r.commit_with_parents(ALICE, &[], Some(ninth)));
