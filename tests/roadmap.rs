@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::gitrepo::{Repo, build};
+use common::gitrepo::{self, Repo, build};
 use common::{fixture, run, run_in};
 
 fn webshop(format: &str) -> common::Run {
@@ -190,4 +190,62 @@ fn a_bad_git_dir_is_a_usage_error() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a date"), "{}", r.stderr);
+}
+
+#[test]
+fn outside_a_repository_the_roadmap_goes_on_without_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut repo = Repo::init(tmp.path());
+    build(&mut repo);
+    // The same workspace, without its `.git`.
+    std::fs::remove_dir_all(tmp.path().join(".git")).unwrap();
+    let r = run_in(tmp.path(), &["roadmap", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: no git repository at or above")
+            && r.stderr.contains("the roadmap goes on without history"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["history"], serde_json::Value::Null);
+    assert!(
+        v["history_missing"]
+            .as_str()
+            .unwrap()
+            .starts_with("no git repository at or above")
+    );
+    assert_eq!(v["phases"][2]["verdict"], "needs_data");
+}
+
+#[test]
+fn once_the_co_change_fades_the_crowded_domain_is_the_one_to_extract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut repo = Repo::init(tmp.path());
+    build(&mut repo);
+    // Twelve more shipping-only commits: billing-shipping falls to 3 shared of (5 + 17) / 2,
+    // 27 %, below the 30 % flag; shipping stays changed by three teams.
+    for n in 0..12 {
+        let text = gitrepo::rev(gitrepo::RATES, 100 + n);
+        repo.commit(gitrepo::CAROL, &[("src/shipping/rates.rs", &text)]);
+    }
+    let r = run_in(tmp.path(), &["roadmap", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let p3 = &v["phases"][2];
+    assert_eq!(p3["verdict"], "act");
+    assert_eq!(p3["summary"], "extract first: shipping");
+    let shipping = &p3["candidates"][0];
+    assert_eq!(shipping["domain"], "shipping");
+    assert_eq!(shipping["verdict"], "act");
+    assert_eq!(shipping["teams"], 3);
+    assert_eq!(shipping["commits"], 17);
+    assert_eq!(
+        shipping["co_changes"],
+        serde_json::json!({"with": "billing", "degree": 27, "shared": 3})
+    );
+    assert_eq!(
+        shipping["reason"],
+        "crate-ready, several teams, no strong co-change"
+    );
 }
