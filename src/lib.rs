@@ -22,6 +22,7 @@ pub mod graph;
 pub mod history;
 pub mod init;
 pub mod modules;
+pub mod partition;
 pub mod report;
 pub mod request_path;
 pub mod resolve;

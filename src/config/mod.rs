@@ -55,6 +55,8 @@ struct RawSettings {
     unused_dependency: Option<Level>,
     #[serde(default)]
     layers: Vec<Spanned<String>>,
+    #[serde(default)]
+    partition_key: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +130,9 @@ pub struct Settings {
     pub unused_dependency: Level,
     /// `layers = [..]`: layer names, top (entry points) to bottom (infrastructure).
     pub layers: Vec<String>,
+    /// `partition_key = ["tenant_id"]`: the columns data would be split into cells by
+    /// (read by `roadmap`, phase 4).
+    pub partition_key: Vec<String>,
 }
 
 impl Default for Settings {
@@ -145,6 +150,7 @@ impl Default for Settings {
             layer_violation: Level::Deny,
             unused_dependency: Level::Allow,
             layers: Vec::new(),
+            partition_key: Vec::new(),
         }
     }
 }
@@ -505,6 +511,7 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         layer_violation: s.layer_violation.unwrap_or(d.layer_violation),
         unused_dependency: s.unused_dependency.unwrap_or(d.unused_dependency),
         layers: deps::layers(&s.layers, &mut errors),
+        partition_key: s.partition_key.iter().map(|k| k.to_lowercase()).collect(),
     };
     let mut domains = Vec::new();
     for (name, dom) in raw.domains {

@@ -5,7 +5,8 @@
 //! 2. move slow side work out of the request path (from [`crate::request_path`]);
 //! 3. extract the few domains that earn it (from `score`'s readiness, with the teams and the
 //!    change coupling of [`crate::history`]), or "not yet" when the data says it is early;
-//! 4. split the data into cells (needs the partition-key analysis, not built yet).
+//! 4. split the data into cells (from [`crate::partition`]: tables without the key,
+//!    queries across partitions).
 //!
 //! `render.rs` prints it as text, Markdown or JSON. What each signal means: docs/roadmap.md.
 
@@ -90,6 +91,8 @@ pub struct Roadmap {
     pub phases: Vec<Phase>,
     pub slow_work: SlowWork,
     pub history: Option<History>,
+    /// The partition-key analysis, when `[settings] partition_key` is set.
+    pub partition: Option<crate::partition::Partition>,
     /// Why there is no history (not a repository, `--no-history`).
     pub history_missing: Option<String>,
 }
@@ -101,16 +104,19 @@ pub fn build(c: &Checked, hist: Result<History, String>) -> Roadmap {
         Ok(h) => (Some(h), None),
         Err(e) => (None, Some(e)),
     };
+    let partition =
+        (!c.config.settings.partition_key.is_empty()).then(|| crate::partition::analyse(c));
     let phases = vec![
         phase1(c),
         phase2(&slow_work),
         phase3(&scores, history.as_ref(), history_missing.as_deref()),
-        phase4(&scores),
+        phase4(&scores, partition.as_ref()),
     ];
     Roadmap {
         phases,
         slow_work,
         history,
+        partition,
         history_missing,
     }
 }
@@ -416,10 +422,69 @@ fn phase3(s: &crate::score::Scores, h: Option<&History>, missing: Option<&str>) 
     }
 }
 
-fn phase4(s: &crate::score::Scores) -> Phase {
-    let mut evidence = vec![
-        "per-table partition keys and cross-partition queries: not measured (`[settings] partition_key` is not built yet)".to_string(),
-    ];
+fn phase4(s: &crate::score::Scores, part: Option<&crate::partition::Partition>) -> Phase {
+    let mut evidence = Vec::new();
+    let (verdict, summary) = match part {
+        None => {
+            evidence.push("no partition key: set `[settings] partition_key = [\"tenant_id\"]` in domains.toml".to_string());
+            (
+                Verdict::NeedsData,
+                "needs the partition key to list the tables without it and the queries across partitions".to_string(),
+            )
+        }
+        Some(pt) => {
+            let unkeyed: Vec<String> = pt
+                .unkeyed()
+                .map(|t| format!("{} ({})", t.table, t.defined_at))
+                .collect();
+            evidence.push(format!(
+                "{} of {} carry {}",
+                pt.tables.len() - unkeyed.len(),
+                plural(pt.tables.len(), "table", "tables"),
+                pt.key.join(" or ")
+            ));
+            if !unkeyed.is_empty() {
+                evidence.push(format!("without the key: {}", unkeyed.join(", ")));
+            }
+            evidence.push(format!(
+                "{} filter by the key",
+                plural(
+                    pt.keyed_queries,
+                    "query on keyed tables does",
+                    "queries on keyed tables"
+                )
+            ));
+            for q in &pt.cross_partition {
+                evidence.push(format!(
+                    "cross-partition: {} at {} ({})",
+                    q.tables.join(", "),
+                    q.at,
+                    q.sql
+                ));
+            }
+            if !pt.undefined.is_empty() {
+                evidence.push(format!(
+                    "queried but defined nowhere read (columns unknown): {}",
+                    pt.undefined.join(", ")
+                ));
+            }
+            if unkeyed.is_empty() && pt.cross_partition.is_empty() {
+                (
+                    Verdict::Done,
+                    format!("the data can be split by {}", pt.key.join(" or ")),
+                )
+            } else {
+                (
+                    Verdict::NotYet,
+                    format!(
+                        "not ready for cells: add the key to {} and filter {} by it",
+                        plural(unkeyed.len(), "table", "tables"),
+                        plural(pt.cross_partition.len(), "query", "queries")
+                    ),
+                )
+            }
+        }
+    };
     let mut globals: Vec<String> = s
         .domains
         .iter()
@@ -435,10 +500,8 @@ fn phase4(s: &crate::score::Scores) -> Phase {
     Phase {
         phase: 4,
         title: "Split the data into cells",
-        verdict: Verdict::NeedsData,
-        summary:
-            "needs the partition-key analysis (tables without the key, cross-partition queries)"
-                .into(),
+        verdict,
+        summary,
         evidence,
         needs_runtime: "data volume and load per tenant, and which tenants are hot",
         candidates: Vec::new(),

@@ -160,6 +160,7 @@ pub fn json(r: &Roadmap, out: &mut impl std::io::Write) -> std::io::Result<()> {
         "phases": r.phases,
         "slow_work": r.slow_work,
         "history": r.history,
+        "partition": r.partition,
         "history_missing": r.history_missing,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
