@@ -16,7 +16,7 @@ fn slow_work() -> request_path::SlowWork {
     let Ok(c) = analysis::check(&opts) else {
         panic!("fixtures/webshop does not check");
     };
-    request_path::find(&c)
+    request_path::find(&analysis::request_path_input(&c.analysis))
 }
 
 type Row<'a> = (
@@ -113,4 +113,66 @@ fn sinks_are_recognised_by_crate_and_mark() {
     );
     assert_eq!(s("hyper::StatusCode"), None);
     assert_eq!(s("crate::mail::send"), None);
+}
+
+#[test]
+fn the_sync_side_effect_rule_fails_on_new_inline_calls_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::fixture("webshop").join("domains.toml")).unwrap();
+    let config = tmp.path().join("domains.toml");
+    std::fs::write(
+        &config,
+        text.replace(
+            "unassigned = \"warn\"",
+            "unassigned = \"warn\"\nsync_side_effect = \"deny\"",
+        ),
+    )
+    .unwrap();
+    let manifest = common::fixture("webshop").join("Cargo.toml");
+    let baseline = tmp.path().join("baseline.toml");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "check",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |extra: &[&'static str]| {
+        let a = args(extra);
+        common::run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let r = run(&["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let found: Vec<(&str, &str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let at = ("sync-side-effect", "src/orders/handlers.rs", 11);
+    assert_eq!(found, [at, at, at]);
+    assert_eq!(
+        v["findings"][0]["message"],
+        "`create_order` (POST /orders) waits on e-mail inline: create_order -> crate::orders::service::place_order -> crate::notifications::send_confirmation -> `lettre::AsyncSmtpTransport::relay` at src/notifications/mod.rs:13"
+    );
+    // Recorded in the baseline, they no longer fail the check.
+    assert_eq!(run(&["--update-baseline"]).code, 0);
+    let r = run(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }

@@ -13,7 +13,6 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 
-use crate::analysis::Checked;
 use crate::modules::{FileId, ItemKind, Pos};
 use crate::resolve::Def;
 use syntax::FileFacts;
@@ -149,6 +148,11 @@ pub struct SlowCall {
     pub hops: Vec<Hop>,
     pub sink: SinkSite,
     pub fix: String,
+    /// Where the handler's name is written, for findings.
+    #[serde(skip)]
+    pub handler_file: FileId,
+    #[serde(skip)]
+    pub handler_span: crate::modules::Span,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -168,10 +172,19 @@ struct Graph {
     calls: HashMap<UnitId, Vec<(UnitId, u32)>>,
 }
 
-pub fn find(c: &Checked) -> SlowWork {
-    let p = &c.analysis.program;
-    let res = &c.analysis.resolution;
-    let include_tests = c.analysis.include_tests;
+/// What the finder reads: the parsed and resolved workspace (an `Analysis`'s parts, so that
+/// the check can run it for `sync-side-effect` without this module depending on the check).
+pub struct Input<'a> {
+    pub workspace: &'a crate::workspace::Workspace,
+    pub program: &'a crate::modules::Program,
+    pub resolution: &'a crate::resolve::Resolution,
+    pub include_tests: bool,
+}
+
+pub fn find(a: &Input) -> SlowWork {
+    let p = &a.program;
+    let res = &a.resolution;
+    let include_tests = a.include_tests;
     // Only files the check parsed (those holding paths) are read again.
     let files: BTreeSet<FileId> = p.refs.iter().map(|r| r.file).collect();
     let facts: HashMap<FileId, FileFacts> = files
@@ -195,7 +208,7 @@ pub fn find(c: &Checked) -> SlowWork {
         if ff.is_spawned(r.span.start) {
             continue;
         }
-        let (Some(from), Some(to)) = (ff.unit_at(r.span.start), target_unit(c, &g.facts, i)) else {
+        let (Some(from), Some(to)) = (ff.unit_at(r.span.start), target_unit(a, &g.facts, i)) else {
             continue;
         };
         let e = g.calls.entry((r.file, from)).or_default();
@@ -203,28 +216,39 @@ pub fn find(c: &Checked) -> SlowWork {
             e.push((to, r.span.start.line));
         }
     }
-    let handlers = handlers(c, &g, &at);
-    let queue = queue(c);
+    let handlers = handlers(a, &g, &at);
+    let queue = queue(a);
     let fix = match &queue {
         Some(q) => format!("enqueue a job on {q} (the workspace has it) and return; the job does this work"),
         None => "move it to a background job: write it to a jobs table in the request's transaction (an outbox) or put it on a queue, and return".to_string(),
     };
     let mut calls = Vec::new();
     for (h, route) in &handlers {
-        for (chain, sink) in chains(c, &g, *h) {
+        for (chain, sink) in chains(a, &g, *h) {
             calls.push(SlowCall {
-                handler: name(c, &g, *h),
+                handler: name(a, &g, *h),
                 route: route.clone(),
-                handler_at: loc(c, h.0, g.facts[&h.0].units[h.1].ident_at.line),
+                handler_at: loc(a, h.0, g.facts[&h.0].units[h.1].ident_at.line),
                 hops: chain
                     .iter()
                     .map(|&(u, line, from)| Hop {
-                        call: name(c, &g, u),
-                        at: loc(c, from.0, line),
+                        call: name(a, &g, u),
+                        at: loc(a, from.0, line),
                     })
                     .collect(),
                 sink,
                 fix: fix.clone(),
+                handler_file: h.0,
+                handler_span: {
+                    let u = &g.facts[&h.0].units[h.1];
+                    let short = u.name.rsplit("::").next().unwrap_or(&u.name);
+                    let mut end = u.ident_at;
+                    end.col += short.chars().count() as u32;
+                    crate::modules::Span {
+                        start: u.ident_at,
+                        end,
+                    }
+                },
             });
         }
     }
@@ -236,13 +260,13 @@ pub fn find(c: &Checked) -> SlowWork {
     }
 }
 
-fn loc(c: &Checked, f: FileId, line: u32) -> String {
-    format!("{}:{line}", c.analysis.program.file_rel(f))
+fn loc(a: &Input, f: FileId, line: u32) -> String {
+    format!("{}:{line}", a.program.file_rel(f))
 }
 
 /// `crate::orders::service::place_order`: the file's module and the function's name.
-fn name(c: &Checked, g: &Graph, u: UnitId) -> String {
-    let p = &c.analysis.program;
+fn name(a: &Input, g: &Graph, u: UnitId) -> String {
+    let p = &a.program;
     let unit = &g.facts[&u.0].units[u.1];
     let module = p
         .modules
@@ -250,7 +274,7 @@ fn name(c: &Checked, g: &Graph, u: UnitId) -> String {
         .enumerate()
         .filter(|(_, m)| m.file == u.0)
         .min_by_key(|(_, m)| m.depth)
-        .map(|(i, _)| crate::report::pattern_for(p, i as u32, &c.analysis.workspace));
+        .map(|(i, _)| crate::report::pattern_for(p, i as u32, a.workspace));
     match module {
         Some(m) => format!("{m}::{}", unit.name),
         None => unit.name.clone(),
@@ -258,9 +282,9 @@ fn name(c: &Checked, g: &Graph, u: UnitId) -> String {
 }
 
 /// The function a reference reaches, when it is a function of the workspace.
-fn target_unit(c: &Checked, facts: &HashMap<FileId, FileFacts>, r: usize) -> Option<UnitId> {
-    let p = &c.analysis.program;
-    let r = &c.analysis.resolution.refs[r];
+fn target_unit(a: &Input, facts: &HashMap<FileId, FileFacts>, r: usize) -> Option<UnitId> {
+    let p = &a.program;
+    let r = &a.resolution.refs[r];
     match r.target {
         Def::Item(id) => {
             let it = &p.items[id as usize];
@@ -286,7 +310,7 @@ fn target_unit(c: &Checked, facts: &HashMap<FileId, FileFacts>, r: usize) -> Opt
 
 /// Every handler with its route, in file order.
 fn handlers(
-    c: &Checked,
+    a: &Input,
     g: &Graph,
     at: &HashMap<(FileId, Pos), Vec<usize>>,
 ) -> Vec<(UnitId, String)> {
@@ -305,7 +329,7 @@ fn handlers(
                 .get(&(f, route.handler_at))
                 .into_iter()
                 .flatten()
-                .find_map(|&r| target_unit(c, &g.facts, r));
+                .find_map(|&r| target_unit(a, &g.facts, r));
             if let Some(t) = target
                 && !out.iter().any(|(u, _)| *u == t)
             {
@@ -317,7 +341,7 @@ fn handlers(
 }
 
 /// The slow call a function makes itself, first one per sink crate.
-fn sink_sites(c: &Checked, g: &Graph, u: UnitId) -> Vec<SinkSite> {
+fn sink_sites(a: &Input, g: &Graph, u: UnitId) -> Vec<SinkSite> {
     let ff = &g.facts[&u.0];
     let mut out: Vec<SinkSite> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -335,7 +359,7 @@ fn sink_sites(c: &Checked, g: &Graph, u: UnitId) -> Vec<SinkSite> {
         out.push(SinkSite {
             kind: sink.kind,
             path: s.full.join("::"),
-            at: loc(c, u.0, s.at.line),
+            at: loc(a, u.0, s.at.line),
         });
     }
     out
@@ -365,7 +389,7 @@ pub fn classify(path: &[String]) -> Option<&'static Sink> {
 /// (function called, line of the call, function it is called from), handler first.
 type Chain = Vec<(UnitId, u32, UnitId)>;
 
-fn chains(c: &Checked, g: &Graph, h: UnitId) -> Vec<(Chain, SinkSite)> {
+fn chains(a: &Input, g: &Graph, h: UnitId) -> Vec<(Chain, SinkSite)> {
     let mut parent: HashMap<UnitId, (UnitId, u32)> = HashMap::new();
     let mut queue = VecDeque::from([h]);
     let mut order = vec![h];
@@ -380,7 +404,7 @@ fn chains(c: &Checked, g: &Graph, h: UnitId) -> Vec<(Chain, SinkSite)> {
     }
     let mut out = Vec::new();
     for u in order {
-        for site in sink_sites(c, g, u) {
+        for site in sink_sites(a, g, u) {
             let mut chain = Vec::new();
             let mut cur = u;
             while let Some(&(from, line)) = parent.get(&cur) {
@@ -395,8 +419,8 @@ fn chains(c: &Checked, g: &Graph, h: UnitId) -> Vec<(Chain, SinkSite)> {
 }
 
 /// The queue the workspace already has: a dependency of [`QUEUES`], else a jobs table.
-fn queue(c: &Checked) -> Option<String> {
-    let ws = &c.analysis.workspace;
+fn queue(a: &Input) -> Option<String> {
+    let ws = &a.workspace;
     let deps: BTreeSet<&str> = ws
         .crates
         .iter()
@@ -405,7 +429,7 @@ fn queue(c: &Checked) -> Option<String> {
     if let Some(q) = QUEUES.iter().find(|q| deps.contains(*q)) {
         return Some(format!("`{q}`"));
     }
-    let p = &c.analysis.program;
+    let p = &a.program;
     p.data.iter().find_map(|d| match &d.fact {
         crate::modules::extract::DataFact::Sql { text } => jobs_table(text),
         _ => None,
@@ -424,4 +448,61 @@ fn jobs_table(sql: &str) -> Option<String> {
         .collect();
     (table.contains("job") || table.contains("outbox") || table.contains("queue"))
         .then(|| format!("the `{table}` table"))
+}
+
+/// `sync-side-effect` findings: one per handler and slow call, at the handler's name.
+pub fn findings(
+    a: &Input,
+    cfg: &crate::config::Config,
+    asg: &crate::config::Assignment,
+) -> Vec<crate::rules::Finding> {
+    use crate::rules::{Finding, Rule};
+    let level = Rule::SyncSideEffect.level(cfg);
+    if level == crate::config::Level::Allow {
+        return Vec::new();
+    }
+    let p = &a.program;
+    find(a)
+        .calls
+        .into_iter()
+        .map(|c| {
+            let module = p
+                .modules
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.file == c.handler_file)
+                .min_by_key(|(_, m)| m.depth)
+                .map(|(i, _)| i as u32);
+            let chain: Vec<&str> = c.hops.iter().map(|h| h.call.as_str()).collect();
+            let short = c.handler.rsplit("::").next().unwrap_or(&c.handler);
+            Finding {
+                rule: Rule::SyncSideEffect,
+                level,
+                message: format!(
+                    "`{}` ({}) waits on {} inline: {} -> {} -> `{}` at {}",
+                    short,
+                    c.route,
+                    c.sink.kind,
+                    short,
+                    chain.join(" -> "),
+                    c.sink.path,
+                    c.sink.at
+                ),
+                label: format!("{} in the request path", c.sink.kind),
+                help: c.fix.clone(),
+                file: c.handler_file,
+                span: c.handler_span,
+                from_module: module,
+                from_domain: module.and_then(|m| asg.domain_of[m as usize]),
+                to_domain: None,
+                reference: None,
+                cycle: Vec::new(),
+                modules: Vec::new(),
+                names: vec![format!("{short} -> {}", c.sink.path)],
+                cut: Vec::new(),
+                also: Vec::new(),
+                config_span: None,
+            }
+        })
+        .collect()
 }

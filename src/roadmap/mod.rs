@@ -98,7 +98,7 @@ pub struct Roadmap {
 }
 
 pub fn build(c: &Checked, hist: Result<History, String>) -> Roadmap {
-    let slow_work = request_path::find(c);
+    let slow_work = request_path::find(&crate::analysis::request_path_input(&c.analysis));
     let scores = crate::score::score(c);
     let (history, history_missing) = match hist {
         Ok(h) => (Some(h), None),
