@@ -338,6 +338,12 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         if m.method == "route" && m.args.len() == 2 {
             let route = lit_str(&m.args[0]).unwrap_or_else(|| "?".into());
             self.handlers_in(&m.args[1], &route);
+        } else if (m.method == "at" || m.method == "add")
+            && m.args.len() == 2
+            && let Some(route) = lit_str(&m.args[0])
+        {
+            // poem `Route::new().at("/p", get(h))`, loco `Routes::new().add("/p", get(h))`.
+            self.handlers_in(&m.args[1], &route);
         } else if m.method == "route" && m.args.len() == 1 {
             // actix: `web::resource("/p").route(web::post().to(h))`.
             let route = root_lit(&m.receiver).unwrap_or_else(|| "?".into());
@@ -425,6 +431,19 @@ mod tests {
             .collect();
         assert_eq!(attr, ["POST /orders"]);
         assert_eq!(routes(text), [("PUT /x".to_string(), 5)]);
+    }
+
+    #[test]
+    fn poem_and_loco_routes() {
+        let text = "fn poem() -> Route {\n    Route::new().at(\"/orders\", post(create).get(list))\n}\n\nfn loco() -> Routes {\n    Routes::new().prefix(\"/api\").add(\"/health\", get(health))\n}\n\nfn not_a_route(a: u32, b: u32) -> u32 {\n    a.add(b, get(c))\n}\n";
+        assert_eq!(
+            routes(text),
+            [
+                ("POST /orders".to_string(), 2),
+                ("GET /orders".to_string(), 2),
+                ("GET /health".to_string(), 6),
+            ]
+        );
     }
 
     #[test]
