@@ -249,3 +249,51 @@ fn once_the_co_change_fades_the_crowded_domain_is_the_one_to_extract() {
         "crate-ready, several teams, no strong co-change"
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let name = e.file_name();
+        if name == "target" || name == "Cargo.lock" {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(&name));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn phase_one_counts_the_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("shop"), tmp.path());
+    let json = |r: common::Run| -> serde_json::Value {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let args = ["roadmap", "--no-history", "--format", "json"];
+    let before = json(run_in(tmp.path(), &args));
+    let p1 = &before["phases"][0];
+    assert_eq!(p1["verdict"], "act");
+    assert_eq!(
+        p1["summary"],
+        "boundaries are broken: fix or baseline the violations first (`cargo domains check`)"
+    );
+    assert_eq!(
+        p1["evidence"][1],
+        "12 violations: forbidden-dependency 8, interface-bypass 4"
+    );
+    assert_eq!(run_in(tmp.path(), &["check", "--update-baseline"]).code, 0);
+    let after = json(run_in(tmp.path(), &args));
+    let p1 = &after["phases"][0];
+    assert_eq!(p1["verdict"], "act");
+    assert_eq!(
+        p1["summary"],
+        "the boundaries hold for new code; pay down the baselined violations"
+    );
+    assert_eq!(p1["evidence"][1], "no violation at deny level");
+    assert_eq!(p1["evidence"][2], "13 findings held in the baseline");
+}

@@ -50,10 +50,15 @@ pub fn run(a: RoadmapArgs) -> i32 {
         eprintln!("error: {e}");
         return 2;
     }
-    let checked = match analysis::check(&options(&a.common, a.config.clone())) {
+    let mut checked = match analysis::check(&options(&a.common, a.config.clone())) {
         Ok(c) => c,
         Err(e) => return report_error(e, &style),
     };
+    // Phase 1 counts what the baseline holds apart from the new violations.
+    let baseline = analysis::baseline_path(&checked, None);
+    if let Err(e) = analysis::apply_baseline(&mut checked, &baseline) {
+        return report_error(analysis::Error::Config(e), &style);
+    }
     let hist = if a.no_history {
         Err("--no-history".to_string())
     } else {
