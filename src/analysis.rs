@@ -263,6 +263,12 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         workspace: &analysis.workspace,
         include_tests: analysis.include_tests,
     });
+    // Off by default: it re-reads the sources to follow handlers to slow calls.
+    findings.extend(crate::request_path::findings(
+        &request_path_input(&analysis),
+        &config,
+        &assignment,
+    ));
     // `-p`: only findings whose module lies in a selected package.
     if !analysis.workspace.selected_packages.is_empty() {
         let p = &analysis.program;
@@ -299,6 +305,16 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         stale_is_error: false,
         baseline: None,
     })
+}
+
+/// The slow-work finder's view of an analysis.
+pub fn request_path_input(a: &Analysis) -> crate::request_path::Input<'_> {
+    crate::request_path::Input {
+        workspace: &a.workspace,
+        program: &a.program,
+        resolution: &a.resolution,
+        include_tests: a.include_tests,
+    }
 }
 
 /// Where the baseline lives: `--baseline PATH`, else `domains-baseline.toml` at the root.

@@ -51,6 +51,13 @@ pub fn key(c: &Checked, f: &Finding) -> Key {
                 .map(|d| format!("domain {}", c.config.domains[d].name))
                 .unwrap_or_default(),
         ),
+        // One entry per handler module and chain end: `handler -> sink path`.
+        Rule::SyncSideEffect => (
+            f.from_module
+                .map(|m| p.modules[m as usize].path.clone())
+                .unwrap_or_default(),
+            f.names.first().cloned().unwrap_or_default(),
+        ),
         // One entry per depends_on entry: the using and the used domain.
         Rule::UnusedDependency => {
             let name = |d: Option<usize>| {

@@ -33,6 +33,7 @@ macro_rules! eprint {
 
 mod ci;
 mod html;
+mod roadmap;
 mod sync;
 
 /// The first write error on stdout or stderr that was not a broken pipe.
@@ -94,6 +95,9 @@ pub enum Command {
     /// Rewrite depends_on in domains.toml to match the code (prints what it would change
     /// unless --add or --prune is given; --check exits 1 when out of date)
     Sync(sync::SyncArgs),
+    /// When to split, and what first: a verdict per phase (organise by domain, slow work out
+    /// of requests, extract services, split data) from the code and its git history
+    Roadmap(roadmap::RoadmapArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -572,6 +576,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Score(a) => score(a),
         Command::Report(a) => html::run(a),
         Command::Sync(a) => sync::run(a),
+        Command::Roadmap(a) => roadmap::run(a),
     }
 }
 

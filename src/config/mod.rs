@@ -53,8 +53,11 @@ struct RawSettings {
     deprecated: Option<Level>,
     layer_violation: Option<Level>,
     unused_dependency: Option<Level>,
+    sync_side_effect: Option<Level>,
     #[serde(default)]
     layers: Vec<Spanned<String>>,
+    #[serde(default)]
+    partition_key: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +131,11 @@ pub struct Settings {
     pub unused_dependency: Level,
     /// `layers = [..]`: layer names, top (entry points) to bottom (infrastructure).
     pub layers: Vec<String>,
+    /// Level of `sync-side-effect` (off by default).
+    pub sync_side_effect: Level,
+    /// `partition_key = ["tenant_id"]`: the columns data would be split into cells by
+    /// (read by `roadmap`, phase 4).
+    pub partition_key: Vec<String>,
 }
 
 impl Default for Settings {
@@ -145,6 +153,8 @@ impl Default for Settings {
             layer_violation: Level::Deny,
             unused_dependency: Level::Allow,
             layers: Vec::new(),
+            sync_side_effect: Level::Allow,
+            partition_key: Vec::new(),
         }
     }
 }
@@ -505,6 +515,8 @@ fn build(raw: RawConfig, source: ConfigSource) -> Result<Config, ConfigErrors> {
         layer_violation: s.layer_violation.unwrap_or(d.layer_violation),
         unused_dependency: s.unused_dependency.unwrap_or(d.unused_dependency),
         layers: deps::layers(&s.layers, &mut errors),
+        sync_side_effect: s.sync_side_effect.unwrap_or(d.sync_side_effect),
+        partition_key: s.partition_key.iter().map(|k| k.to_lowercase()).collect(),
     };
     let mut domains = Vec::new();
     for (name, dom) in raw.domains {

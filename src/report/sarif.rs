@@ -36,6 +36,9 @@ fn rule_help(r: Rule) -> &'static str {
         Rule::UnusedDependency => {
             "No reference uses this `depends_on` entry: remove it (`cargo domains sync --prune` removes every unused entry)."
         }
+        Rule::SyncSideEffect => {
+            "The handler waits on slow work (e-mail, payment, outbound HTTP, cloud storage) while the client waits: enqueue a job and return."
+        }
     }
 }
 

@@ -33,10 +33,11 @@ pub enum Rule {
     LayerViolation,
     DeprecatedDependency,
     UnusedDependency,
+    SyncSideEffect,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::ForbiddenDependency,
         Rule::InterfaceBypass,
         Rule::FacadeReexport,
@@ -45,6 +46,7 @@ impl Rule {
         Rule::LayerViolation,
         Rule::DeprecatedDependency,
         Rule::UnusedDependency,
+        Rule::SyncSideEffect,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +59,7 @@ impl Rule {
             Rule::LayerViolation => "layer-violation",
             Rule::DeprecatedDependency => "deprecated-dependency",
             Rule::UnusedDependency => "unused-dependency",
+            Rule::SyncSideEffect => "sync-side-effect",
         }
     }
 
@@ -76,6 +79,9 @@ impl Rule {
                 "a domain uses a domain its depends_on marks as deprecated"
             }
             Rule::UnusedDependency => "a depends_on entry that no reference uses",
+            Rule::SyncSideEffect => {
+                "a request handler sends e-mail, charges a card or calls a service inline"
+            }
         }
     }
 
@@ -89,6 +95,7 @@ impl Rule {
             Rule::LayerViolation => cfg.settings.layer_violation,
             Rule::DeprecatedDependency => cfg.settings.deprecated,
             Rule::UnusedDependency => cfg.settings.unused_dependency,
+            Rule::SyncSideEffect => cfg.settings.sync_side_effect,
         }
     }
 }

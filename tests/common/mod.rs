@@ -143,3 +143,4 @@ pub fn temp_crate(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     tmp
 }
+pub mod gitrepo;
