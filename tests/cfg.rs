@@ -39,6 +39,7 @@ const COMMON: &[&str] = &[
     "relay::io -> relay::io::sys",
     "relay::io -> relay::macros",
     "relay::net -> relay::net::tcp",
+    "relay::net::tcp -> relay::poll",
     "relay::net::tcp -> relay::runtime",
     "relay::poll -> relay::runtime",
     "relay::runtime -> relay::macros",
@@ -64,6 +65,9 @@ fn the_default_reads_every_platform_and_feature_but_not_docs_or_tests() {
             "relay::io::sys -> relay::io::unix",
             "relay::io::sys -> relay::io::windows",
             "relay::metrics -> relay::runtime",
+            // `crate::poll::Poller` is `epoll::Poller` or `fallback::Poller`: both are live.
+            "relay::net::tcp -> relay::poll::epoll",
+            "relay::net::tcp -> relay::poll::fallback",
             "relay::poll -> relay::poll::epoll",
             "relay::poll -> relay::poll::fallback",
             "relay::poll::epoll -> relay::runtime",
@@ -84,6 +88,7 @@ fn a_target_reads_one_build() {
             "relay::io -> relay::io::unix",
             "relay::io::sys -> relay::io::unix",
             "relay::metrics -> relay::runtime",
+            "relay::net::tcp -> relay::poll::epoll",
             "relay::poll -> relay::poll::epoll",
             "relay::poll::epoll -> relay::runtime",
             "relay::runtime -> relay::metrics",
@@ -101,6 +106,7 @@ fn a_target_reads_one_build() {
         &[
             "relay::io -> relay::io::windows",
             "relay::io::sys -> relay::io::windows",
+            "relay::net::tcp -> relay::poll::fallback",
             "relay::poll -> relay::poll::fallback",
             "relay::poll::fallback -> relay::runtime",
         ],
@@ -128,6 +134,7 @@ fn cfg_flags_set_and_features_select() {
             "relay::io -> relay::io::unix",
             "relay::io::sys -> relay::io::unix",
             "relay::metrics -> relay::runtime",
+            "relay::net::tcp -> relay::poll::epoll",
             "relay::poll -> relay::poll::epoll",
             "relay::poll::epoll -> relay::runtime",
             "relay::runtime -> relay::metrics",
@@ -220,6 +227,9 @@ fn findings_say_which_builds_compile_them() {
     assert_eq!(
         findings(&[]),
         [
+            // One finding for `crate::poll::Poller`, though it reaches two definitions.
+            s("src/net/tcp.rs:16", None),
+            s("src/net/tcp.rs:17", None),
             s("src/poll.rs:12", None),
             s("src/poll/epoll.rs:4", Some("unix")),
             s("src/poll/fallback.rs:4", Some("not(unix)")),
@@ -227,7 +237,12 @@ fn findings_say_which_builds_compile_them() {
     );
     assert_eq!(
         findings(&["--target", "aarch64-apple-darwin"]),
-        [s("src/poll.rs:12", None), s("src/poll/epoll.rs:4", None)]
+        [
+            s("src/net/tcp.rs:16", None),
+            s("src/net/tcp.rs:17", None),
+            s("src/poll.rs:12", None),
+            s("src/poll/epoll.rs:4", None)
+        ]
     );
     let r = run(&["check", "--manifest-path", m.as_str()]);
     assert!(
@@ -305,4 +320,85 @@ fn bad_options_are_precise_errors() {
             assert!(r.stderr.contains("bad-option"), "{full:?}: {}", r.stderr);
         }
     }
+}
+
+/// Two live cfg alternatives define one name (`pub use epoll::Poller;` under `cfg(unix)`,
+/// `pub use fallback::Poller;` under `not(unix)`): a path to it reaches each definition once,
+/// from the module itself and from another one; a concrete build reaches only its own.
+#[test]
+fn live_alternatives_are_each_reached_once() {
+    let m = manifest();
+    let sites = |extra: &[&str], at: &str| -> Vec<String> {
+        let mut args = vec!["edges", "--manifest-path", m.as_str()];
+        args.extend_from_slice(extra);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut v: Vec<String> = r
+            .stdout
+            .lines()
+            .filter(|l| l.ends_with(&format!("\t{at}")))
+            .map(|l| l.split('\t').nth(2).unwrap().to_string())
+            .filter(|item| item.contains("Poller"))
+            .collect();
+        v.sort();
+        v
+    };
+    let both = [
+        "relay::poll::epoll::Poller",
+        "relay::poll::epoll::Poller::new",
+        "relay::poll::fallback::Poller",
+        "relay::poll::fallback::Poller::new",
+    ];
+    assert_eq!(sites(&[], "src/poll.rs:12"), both);
+    assert_eq!(
+        sites(&[], "src/net/tcp.rs:16"),
+        [
+            "relay::poll::epoll::Poller",
+            "relay::poll::fallback::Poller"
+        ]
+    );
+    let linux = ["--target", "x86_64-unknown-linux-gnu"];
+    assert_eq!(
+        sites(&linux, "src/poll.rs:12"),
+        [
+            "relay::poll::epoll::Poller",
+            "relay::poll::epoll::Poller::new"
+        ]
+    );
+    assert_eq!(
+        sites(&linux, "src/net/tcp.rs:16"),
+        ["relay::poll::epoll::Poller"]
+    );
+}
+
+/// `--cfg test` reads the code as a test build compiles it: `cfg(not(test))` code is off,
+/// non-test code reaches what test-only imports bring (`runtime::ticks` calls the mock clock
+/// `testing::now`), and test code's own references stay out unless `--include-tests`.
+#[test]
+fn a_test_build_swaps_what_test_only_imports_bring() {
+    let linux = ["--target", "x86_64-unknown-linux-gnu"];
+    let with = edges(&[linux[0], linux[1], "--cfg", "test"]);
+    let without = edges(&linux);
+    let added: Vec<&String> = with.iter().filter(|e| !without.contains(e)).collect();
+    assert_eq!(added, ["relay::runtime -> relay::testing"]);
+    assert!(without.iter().all(|e| with.contains(e)), "{with:?}");
+    let m = manifest();
+    let r = run(&[
+        "edges",
+        "--manifest-path",
+        &m,
+        linux[0],
+        linux[1],
+        "--cfg",
+        "test",
+    ]);
+    let to_testing: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\trelay::testing\t"))
+        .collect();
+    assert_eq!(
+        to_testing,
+        ["relay::runtime\trelay::testing\trelay::testing::now\tfn\tsrc/runtime.rs:41"]
+    );
 }

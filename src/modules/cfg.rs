@@ -361,6 +361,9 @@ pub struct CfgEnv {
     pub set: BTreeSet<(String, Option<String>)>,
     /// Names held off on top of `docsrs`, `doc`, `miri`.
     pub off: BTreeSet<String>,
+    /// `--cfg test`: the code is read as a test build compiles it (`cfg(not(test))` code is
+    /// off); code that only test builds compile is still test code (`--include-tests`).
+    pub test_build: bool,
 }
 
 impl CfgEnv {
@@ -652,11 +655,15 @@ impl CfgRequest {
                     !self.no_default_features,
                 ))
             };
+        let test = ("test".to_string(), None);
+        let mut set = self.set.clone();
+        let test_build = set.remove(&test);
         CfgEnv {
             features,
             target: self.target.clone(),
-            set: self.set.clone(),
+            set,
             off: self.off.clone(),
+            test_build,
         }
     }
 

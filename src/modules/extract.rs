@@ -764,11 +764,14 @@ impl Extractor {
     /// The gate of code under `pred` (and test code already when `test`).
     fn gate_pred(&mut self, pred: Cfg, mut test: bool) -> Option<Gate> {
         let none = |_: &str, _: Option<&Cfg>| None;
-        let mut r = pred.eval(&self.env, test, &none);
-        if r.is_false() && !test {
-            // Code that only `cfg(test)` builds compile is test code.
+        let build = self.env.test_build;
+        let mut r = pred.eval(&self.env, test || build, &none);
+        // Code that only `cfg(test)` builds compile is test code.
+        if !test && !build && r.is_false() {
             r = pred.eval(&self.env, true, &none);
             test = true;
+        } else if !test && build && !r.is_false() {
+            test = pred.eval(&self.env, false, &none).is_false();
         }
         if r.is_false() || (test && !self.include_tests) {
             return None;
@@ -1874,7 +1877,12 @@ impl<'ast> Visit<'ast> for Extractor {
                 let none = |_: &str, _: Option<&Cfg>| None;
                 let alternatives: Vec<(Cfg, String)> = cfg_attr_paths(&m.attrs)
                     .into_iter()
-                    .map(|(c, p)| (c.eval(&self.env, test.test, &none), p))
+                    .map(|(c, p)| {
+                        (
+                            c.eval(&self.env, test.test || self.env.test_build, &none),
+                            p,
+                        )
+                    })
                     .filter(|(c, _)| !c.is_false())
                     .collect();
                 if path_attr.is_none() && !alternatives.is_empty() {

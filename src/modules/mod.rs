@@ -333,7 +333,10 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Program {
         results: Mutex::new(HashMap::new()),
         decl_diags: Mutex::new(Vec::new()),
         counts: Mutex::new(vec![0; ws.crates.len()]),
-        include_tests: opts.include_tests,
+        // A test build (`--cfg test`) reads test code too: non-test code may name items
+        // through test-only imports (`#[cfg(test)] use mocks::JoinHandle;`). Its own
+        // references are dropped after resolution unless tests are analysed.
+        include_tests: opts.include_tests || opts.cfg.set.contains(&("test".to_string(), None)),
         parse_only: opts.parse_only,
         envs: ws
             .crates
@@ -1207,7 +1210,8 @@ impl Assembler<'_> {
                 _ => Cfg::True,
             })
         };
-        let r = Cfg::all([outer.clone(), c.eval(&self.envs[krate], false, &macros)]);
+        let env = &self.envs[krate];
+        let r = Cfg::all([outer.clone(), c.eval(env, env.test_build, &macros)]);
         if r.is_false() {
             return None;
         }

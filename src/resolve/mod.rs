@@ -65,6 +65,10 @@ struct Names {
     globs: Vec<(u32, Def)>,
     /// A glob import from a crate outside the workspace: unknown names may come from it.
     external_glob: bool,
+    /// Other definitions of an explicit name, each under a cfg alternative of its own
+    /// (`#[cfg(unix)] pub use unix::Poller;` beside `#[cfg(windows)] pub use windows::Poller;`
+    /// when the configuration leaves both open): a path to the name reaches each once.
+    alts: [HashMap<String, Vec<Def>>; 3],
 }
 
 /// Memo of glob lookups, per scope and namespace: name -> binding.
@@ -266,6 +270,33 @@ impl Site<'_> {
     }
 }
 
+/// Where [`Resolver::walk_rest`] starts: what the segments before denote.
+struct Start {
+    cur: Def,
+    via: Vec<ModuleId>,
+    first_origin: Option<u32>,
+    first_def: Def,
+}
+
+/// The cfg of the code that made a binding (0: every build).
+fn binding_cfg(p: &Program, b: &Binding) -> crate::modules::CfgId {
+    match (b.origin, b.def) {
+        (Some(u), _) => p.uses[u as usize].cfg,
+        (None, Def::Item(id)) => p.items[id as usize].cfg,
+        _ => 0,
+    }
+}
+
+/// `new`'s definition, when it is a cfg alternative of `old` (both under conditions the
+/// configuration leaves open, different ones, for different definitions); rustc would
+/// reject any other duplicate, so the first binding stays the only one.
+fn alternative(p: &Program, old: &Binding, new: &Binding) -> Option<Def> {
+    let (a, b) = (binding_cfg(p, old), binding_cfg(p, new));
+    let real = |d: Def| !matches!(d, Def::Unknown | Def::External);
+    (a != 0 && b != 0 && a != b && old.def != new.def && real(new.def) && real(old.def))
+        .then_some(new.def)
+}
+
 enum Walk {
     Found {
         def: Def,
@@ -324,9 +355,34 @@ impl<'p> Resolver<'p> {
     }
 
     fn bind(&mut self, scope: ScopeId, ns: usize, name: &str, b: Binding) {
-        self.names[scope as usize].explicit[ns]
-            .entry(name.to_string())
-            .or_insert(b);
+        let names = &mut self.names[scope as usize];
+        match names.explicit[ns].get(name) {
+            None => {
+                names.explicit[ns].insert(name.to_string(), b);
+            }
+            Some(old) => {
+                if let Some(def) = alternative(self.p, old, &b) {
+                    let alts = names.alts[ns].entry(name.to_string()).or_default();
+                    if !alts.contains(&def) {
+                        alts.push(def);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The other cfg alternatives of the name a lookup in `scope` (or the scopes around it)
+    /// found, in namespace `ns`.
+    fn alternatives_of(&self, scope: ScopeId, name: &str, ns: usize) -> &[Def] {
+        let mut s = Some(scope);
+        while let Some(id) = s {
+            let n = &self.names[id as usize];
+            if n.explicit[ns].contains_key(name) {
+                return n.alts[ns].get(name).map_or(&[], Vec::as_slice);
+            }
+            s = self.p.scopes[id as usize].parent;
+        }
+        &[]
     }
 
     /// The visibility of each `mod` declaration, by the declaring scope and name. Cfg
@@ -625,17 +681,29 @@ impl<'p> Resolver<'p> {
 
     /// Walks a path from a scope. `hint` is the namespace of the last segment.
     fn walk(&self, scope: ScopeId, segs: &[String], leading_colon: bool, hint: NsHint) -> Walk {
+        self.walk_with(scope, segs, leading_colon, hint, &mut Vec::new())
+    }
+
+    /// [`Self::walk`], also collecting the cfg alternatives met on the way: (index of the
+    /// segment, the other definition it may denote).
+    fn walk_with(
+        &self,
+        scope: ScopeId,
+        segs: &[String],
+        leading_colon: bool,
+        hint: NsHint,
+        alts: &mut Vec<(usize, Def)>,
+    ) -> Walk {
         let module = self.p.scopes[scope as usize].module;
         let mut via = Vec::new();
-        let mut quals = Vec::new();
         let mut first_origin = None;
         let n = segs.len();
         if leading_colon && self.is_2015(module) {
             // 2015: `::a::b` is `crate::a::b` (or an extern crate named `a`).
             let root = self.module_scope(self.crate_root(module));
-            return self.walk(root, segs, false, hint);
+            return self.walk_with(root, segs, false, hint, alts);
         }
-        let mut cur = if leading_colon {
+        let cur = if leading_colon {
             let krate = self.p.modules[module as usize].krate as usize;
             match self.externs[krate].get(&segs[0]) {
                 Some(Some(root)) => Def::Module(*root),
@@ -654,6 +722,8 @@ impl<'p> Resolver<'p> {
                     let mut found = None;
                     for &ns in Self::ns_order(hint, n == 1) {
                         if let Some(b) = self.lookup_name(scope, name, ns) {
+                            let other = self.alternatives_of(scope, name, ns);
+                            alts.extend(other.iter().map(|d| (0, *d)));
                             found = Some(b);
                             break;
                         }
@@ -670,7 +740,35 @@ impl<'p> Resolver<'p> {
             }
         };
         let first_def = cur;
-        for (i, seg) in segs.iter().enumerate().skip(1) {
+        let start = Start {
+            cur,
+            via,
+            first_origin,
+            first_def,
+        };
+        self.walk_rest(scope, segs, 1, hint, start, alts)
+    }
+
+    /// The rest of a walk, from segment `from` on, `start.cur` being what the segment before
+    /// denotes.
+    fn walk_rest(
+        &self,
+        scope: ScopeId,
+        segs: &[String],
+        from: usize,
+        hint: NsHint,
+        start: Start,
+        alts: &mut Vec<(usize, Def)>,
+    ) -> Walk {
+        let Start {
+            mut cur,
+            mut via,
+            first_origin,
+            first_def,
+        } = start;
+        let mut quals = Vec::new();
+        let n = segs.len();
+        for (i, seg) in segs.iter().enumerate().skip(from) {
             let last = i + 1 == n;
             // A qualifier that is a type alias is a reference to the alias (`Token::default()`
             // with `type Token = child::Token;` names the alias's module, as rust-analyzer
@@ -692,6 +790,10 @@ impl<'p> Resolver<'p> {
                         let mut found = None;
                         for &ns in Self::ns_order(hint, last) {
                             if let Some(b) = self.lookup_in_module(m, seg, ns) {
+                                let scope = self.module_scope(m);
+                                if let Some(other) = self.names[scope as usize].alts[ns].get(seg) {
+                                    alts.extend(other.iter().map(|d| (i, *d)));
+                                }
                                 found = Some(b);
                                 break;
                             }
@@ -802,11 +904,20 @@ impl<'p> Resolver<'p> {
                     if local == "_" {
                         continue;
                     }
-                    if let std::collections::hash_map::Entry::Vacant(e) =
-                        self.names[u.scope as usize].explicit[ns].entry(local.to_string())
-                    {
-                        e.insert(b);
-                        progress = true;
+                    let names = &mut self.names[u.scope as usize];
+                    match names.explicit[ns].get(local) {
+                        None => {
+                            names.explicit[ns].insert(local.to_string(), b);
+                            progress = true;
+                        }
+                        Some(old) => {
+                            if let Some(def) = alternative(p, old, &b) {
+                                let alts = names.alts[ns].entry(local.to_string()).or_default();
+                                if !alts.contains(&def) {
+                                    alts.push(def);
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -1173,6 +1284,59 @@ impl<'p> Resolver<'p> {
         });
     }
 
+    /// One reference per other definition a path may denote under cfg alternatives (each
+    /// definition once; `found`, what `walk` found and its qualifiers, excluded).
+    fn push_alternatives(
+        &self,
+        out: &mut Resolution,
+        site: &Site,
+        r: &crate::modules::PathRef,
+        alts: &[(usize, Def)],
+        found: &[Def],
+        reportable: bool,
+    ) {
+        // Alternatives that are one module's files (`#[cfg(unix)] #[path = "sys_unix.rs"] mod
+        // sys;` beside the Windows one) define the same item path: one reference.
+        // Output names them alike (`Child` an enum in one build, a struct in another): once.
+        let key = |d: Def| {
+            let mut item = self.item_path(d);
+            if matches!(d, Def::Assoc { .. }) {
+                item.push_str("::");
+                item.push_str(site.leaf);
+            }
+            (self.def_module(d), item)
+        };
+        let mut seen: Vec<_> = found.iter().map(|d| key(*d)).collect();
+        for &(i, d) in alts {
+            let def = if i + 1 == r.segs.len() {
+                d
+            } else {
+                let start = Start {
+                    cur: d,
+                    via: Vec::new(),
+                    first_origin: None,
+                    first_def: d,
+                };
+                match self.walk_rest(r.scope, &r.segs, i + 1, r.ns, start, &mut Vec::new()) {
+                    Walk::Found { def, .. } => {
+                        if matches!(d, Def::Item(_)) && !seen.contains(&key(d)) {
+                            seen.push(key(d)); // the qualifier (`Poller` in `Poller::new`)
+                            self.push_ref(out, site, d, Vec::new(), false, true);
+                        }
+                        def
+                    }
+                    _ => continue,
+                }
+            };
+            if def != Def::Unknown && !seen.contains(&key(def)) {
+                seen.push(key(def));
+                // An alternative of the first segment came the way the found one did (through
+                // this module's own imports, reported at the `use`, or not).
+                self.push_ref(out, site, def, Vec::new(), reportable || i > 0, false);
+            }
+        }
+    }
+
     fn resolve_refs(&self) -> Resolution {
         let p = self.p;
         let mut out = Resolution::default();
@@ -1275,7 +1439,8 @@ impl<'p> Resolver<'p> {
                 cfg: r.cfg,
                 reexport: None,
             };
-            match self.walk(r.scope, &r.segs, r.leading_colon, r.ns) {
+            let mut alts = Vec::new();
+            match self.walk_with(r.scope, &r.segs, r.leading_colon, r.ns, &mut alts) {
                 Walk::Found {
                     def,
                     via,
@@ -1300,6 +1465,12 @@ impl<'p> Resolver<'p> {
                         }
                     }
                     self.push_ref(&mut out, &site, def, via, !through_local_import, false);
+                    if !alts.is_empty() {
+                        let mut found: Vec<Def> = quals.iter().map(|q| Def::Item(*q)).collect();
+                        found.push(def);
+                        let local = !through_local_import;
+                        self.push_alternatives(&mut out, &site, r, &alts, &found, local);
+                    }
                 }
                 Walk::External => out.external += 1,
                 Walk::Missing => {

@@ -99,6 +99,10 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         .filter_map(|r| domains_of(r).map(|(_, to)| (r.from, to)))
         .collect();
     let mut facades: std::collections::BTreeMap<FacadeKey, Vec<usize>> = Default::default();
+    // One finding per site and target domain: a path that reaches several definitions (cfg
+    // alternatives `epoll::Poller` / `fallback::Poller`, `use m::f` naming a module and a fn)
+    // in one domain is one decision.
+    let mut sites = std::collections::HashSet::new();
     for (i, r) in refs.iter().enumerate() {
         if !crate::graph::counts(r, input.include_tests) {
             continue;
@@ -119,7 +123,9 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             Some(stmt) if b.forbidden || b.bypass || b.layer => {
                 facades.entry((r.file, stmt, from, to)).or_default().push(i)
             }
-            _ if b.any() => push(input, out, i, from, to, &b),
+            _ if b.any() && sites.insert((r.file, r.span.start, from, to)) => {
+                push(input, out, i, from, to, &b)
+            }
             _ => {}
         }
     }
