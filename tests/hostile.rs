@@ -1200,7 +1200,9 @@ fn module_depth_counts_inline_modules() {
 fn columns_count_characters_and_names_compare_in_nfc() {
     let nfc = "caf\u{e9}";
     let nfd = "cafe\u{301}";
-    let lib = format!("pub mod a;\npub mod b {{\n    pub mod {nfc} {{\n        pub fn g() {{}}\n    }}\n}}\n");
+    let lib = format!(
+        "pub mod a;\npub mod b {{\n    pub mod {nfc} {{\n        pub fn g() {{}}\n    }}\n}}\n"
+    );
     let a = format!("pub fn f() {{ let _ = \"\u{e9}\u{e9}\u{e9}\"; crate::b::{nfd}::g(); }}\n");
     let tmp = two_domains(&[("src/lib.rs", lib.as_bytes()), ("src/a.rs", a.as_bytes())]);
     let (r, v) = check(tmp.path());
