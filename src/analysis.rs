@@ -254,42 +254,9 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         analysis.include_tests,
     );
     let domain_graph = DomainGraph::build(config.domains.len(), &module_graph, &assignment);
-    let mut findings = rules::run(&rules::Input {
-        program: &analysis.program,
-        resolution: &analysis.resolution,
-        config: &config,
-        assignment: &assignment,
-        domain_graph: &domain_graph,
-        workspace: &analysis.workspace,
-        include_tests: analysis.include_tests,
-    });
-    // Off by default: it re-reads the sources to follow handlers to slow calls.
-    findings.extend(crate::request_path::findings(
-        &request_path_input(&analysis),
-        &config,
-        &assignment,
-    ));
-    // `-p`: only findings whose module lies in a selected package.
-    if !analysis.workspace.selected_packages.is_empty() {
-        let p = &analysis.program;
-        let selected = &analysis.workspace.selected_packages;
-        findings.retain(|f| {
-            let module = f
-                .from_module
-                .or_else(|| f.reference.map(|r| analysis.resolution.refs[r].from));
-            module.is_none_or(|m| {
-                let pkg = &p.crates[p.modules[m as usize].krate as usize].info.package;
-                selected.contains(pkg)
-            })
-        });
-    }
-    let (mut sups, sup_diags) = crate::baseline::suppress::scan(&analysis.program);
-    let suppressed = crate::baseline::suppress::apply(&mut findings, &mut sups);
-    analysis.program.diagnostics.extend(sup_diags);
-    analysis
-        .program
-        .diagnostics
-        .extend(crate::baseline::suppress::unused(&sups));
+    let run = run_rules(&analysis, &config, &assignment, &domain_graph);
+    let (findings, suppressed) = (run.findings, run.suppressed);
+    analysis.program.diagnostics.extend(run.diagnostics);
     analysis.timings.rules = t.elapsed();
     Ok(Checked {
         analysis,
@@ -305,6 +272,62 @@ pub fn check_analysis(mut analysis: Analysis, config: Config) -> Result<Checked,
         stale_is_error: false,
         baseline: None,
     })
+}
+
+/// What the rules find for one configuration: the findings left after the
+/// `// domains: allow(..)` comments, how many those comments removed, and the diagnostics
+/// about the comments themselves (malformed, unused).
+pub struct RuleRun {
+    pub findings: Vec<Finding>,
+    pub suppressed: usize,
+    pub diagnostics: Vec<crate::diag::Diag>,
+}
+
+/// Runs every rule of `config` on an analysis, as `check` does (without the baseline).
+/// `sync` calls it again with the edited configuration to tell what would remain.
+pub fn run_rules(
+    analysis: &Analysis,
+    config: &Config,
+    assignment: &Assignment,
+    domain_graph: &DomainGraph,
+) -> RuleRun {
+    let mut findings = rules::run(&rules::Input {
+        program: &analysis.program,
+        resolution: &analysis.resolution,
+        config,
+        assignment,
+        domain_graph,
+        workspace: &analysis.workspace,
+        include_tests: analysis.include_tests,
+    });
+    // Off by default: it re-reads the sources to follow handlers to slow calls.
+    findings.extend(crate::request_path::findings(
+        &request_path_input(analysis),
+        config,
+        assignment,
+    ));
+    // `-p`: only findings whose module lies in a selected package.
+    if !analysis.workspace.selected_packages.is_empty() {
+        let p = &analysis.program;
+        let selected = &analysis.workspace.selected_packages;
+        findings.retain(|f| {
+            let module = f
+                .from_module
+                .or_else(|| f.reference.map(|r| analysis.resolution.refs[r].from));
+            module.is_none_or(|m| {
+                let pkg = &p.crates[p.modules[m as usize].krate as usize].info.package;
+                selected.contains(pkg)
+            })
+        });
+    }
+    let (mut sups, mut diagnostics) = crate::baseline::suppress::scan(&analysis.program);
+    let suppressed = crate::baseline::suppress::apply(&mut findings, &mut sups);
+    diagnostics.extend(crate::baseline::suppress::unused(&sups));
+    RuleRun {
+        findings,
+        suppressed,
+        diagnostics,
+    }
 }
 
 /// The slow-work finder's view of an analysis.

@@ -5,7 +5,9 @@
 //! The replaced file keeps its permissions (and, on Unix, its owner where we may set it). A
 //! symlink is written through: the file it points to is replaced, the link stays a link. A
 //! read-only file is refused rather than silently replaced. On any failure the temporary file
-//! is removed and the original is left as it was.
+//! is removed and the original is left as it was. A temporary file that an interrupted run
+//! left behind (`.NAME.PID.N.tmp` of a process that no longer exists) is removed by the next
+//! write of the same file.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -89,6 +91,7 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    remove_stale_temps(&dir, &target);
     let (tmp, file) = create_temp(&dir, &target).map_err(err(format!(
         "cannot create a temporary file in `{}`",
         dir.display()
@@ -128,6 +131,40 @@ fn create_temp(dir: &Path, target: &Path) -> io::Result<(PathBuf, File)> {
         }
     }
     Err(last.unwrap_or_else(|| io::Error::other("no free temporary name")))
+}
+
+/// Removes the `.NAME.PID.N.tmp` files beside `target` whose process is gone (killed during a
+/// write). Only where a process can be looked up (`/proc`); a name that does not parse, a
+/// live process's file and anything but a regular file are left alone.
+fn remove_stale_temps(dir: &Path, target: &Path) {
+    let (Some(name), true) = (target.file_name(), Path::new("/proc/self").exists()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let file = file.to_string_lossy();
+        let Some(rest) = file
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let mut parts = rest.split('.');
+        let (Some(pid), Some(n), None) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u32>()) else {
+            continue;
+        };
+        let regular = e.file_type().is_ok_and(|t| t.is_file());
+        if regular && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Writes the bytes, gives the file the original's permissions (and owner), and flushes it.
@@ -202,6 +239,28 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn removes_what_an_interrupted_write_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.toml");
+        fs::write(&p, "old").unwrap();
+        // Above the kernel's largest pid (4,194,304): no such process can exist.
+        let gone = dir.path().join(".b.toml.4194999.0.tmp");
+        let live = dir
+            .path()
+            .join(format!(".b.toml.{}.7.tmp", std::process::id()));
+        let other = dir.path().join(".c.toml.4194999.0.tmp");
+        let odd = dir.path().join(".b.toml.notapid.0.tmp");
+        for f in [&gone, &live, &other, &odd] {
+            fs::write(f, "partial").unwrap();
+        }
+        replace(&p, b"new").unwrap();
+        assert!(!gone.exists(), "the dead process's temporary file stays");
+        assert!(live.exists() && other.exists() && odd.exists());
+        assert_eq!(fs::read_to_string(&p).unwrap(), "new");
     }
 
     #[test]

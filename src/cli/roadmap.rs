@@ -13,9 +13,11 @@ use crate::analysis;
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoadmapFormat {
+    /// Text for a terminal: one verdict per phase with its evidence
     Human,
     /// Markdown, for a design document or an issue
     Markdown,
+    /// Versioned JSON (`roadmap_version`), for scripts
     Json,
 }
 
@@ -23,8 +25,11 @@ pub enum RoadmapFormat {
 pub struct RoadmapArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Configuration file (default: domains.toml at the workspace root, then
+    /// [workspace.metadata.domains] in Cargo.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = RoadmapFormat::Human)]
     pub format: RoadmapFormat,
     /// Read commits from this date on (`2024-01-31`, `6 months ago`)

@@ -64,26 +64,6 @@ pub fn run(a: SyncArgs) -> i32 {
     drop(out);
     let name = &checked.config.source.name;
     let (adds, removes) = counts(&plan, sel);
-    if adds + removes == 0 {
-        eprintln!("{name}: depends_on matches the code, nothing to change");
-        return 0;
-    }
-    if !write {
-        let fix = fix_command(adds, removes);
-        return if a.check {
-            eprintln!(
-                "{name} is out of date: {adds} entr{} to add, {removes} to remove; `{fix}` updates it",
-                if adds == 1 { "y" } else { "ies" }
-            );
-            1
-        } else {
-            eprintln!(
-                "would add {adds} and remove {removes} depends_on entr{} in {name}; nothing was changed (`{fix}` writes it)",
-                if adds + removes == 1 { "y" } else { "ies" }
-            );
-            0
-        };
-    }
     let place = if a.config.is_none()
         && checked.config.source.path == checked.analysis.workspace.root_manifest
     {
@@ -91,7 +71,56 @@ pub fn run(a: SyncArgs) -> i32 {
     } else {
         Place::File
     };
+    if adds + removes == 0 {
+        eprintln!("{name}: depends_on matches the code, nothing to change");
+        if !a.check {
+            let left = sync::remaining(&checked, &checked.config, sel);
+            eprint!("{}", sync::render_remaining(&left, false));
+        }
+        return 0;
+    }
+    if a.check {
+        eprintln!(
+            "{name} is out of date: {adds} entr{} to add, {removes} to remove; `{}` updates it",
+            if adds == 1 { "y" } else { "ies" },
+            fix_command(adds, removes)
+        );
+        return 1;
+    }
+    if !write {
+        eprintln!(
+            "would add {adds} and remove {removes} depends_on entr{} in {name}; nothing was changed (`{}` writes it)",
+            if adds + removes == 1 { "y" } else { "ies" },
+            fix_command(adds, removes)
+        );
+        if let Ok((_, new, _)) = edited(&checked, &checked.config.source.text, &plan, sel, place) {
+            let left = sync::remaining(&checked, &new, sel);
+            eprint!("{}", sync::render_remaining(&left, true));
+        }
+        return 0;
+    }
     write_plan(&checked, &plan, sel, place, &style)
+}
+
+/// The configuration's text with the selected changes, checked to load as planned.
+fn edited(
+    c: &Checked,
+    current: &str,
+    plan: &Plan,
+    sel: Select,
+    place: Place,
+) -> Result<
+    (
+        String,
+        crate::config::Config,
+        Vec<crate::config::ConfigError>,
+    ),
+    String,
+> {
+    let edits = plan.edits(sel);
+    let text = sync::edit::apply(current, place, &edits)?;
+    let (new, warnings) = sync::verify(&c.config, &text, place, &edits)?;
+    Ok((text, new, warnings))
 }
 
 fn counts(plan: &Plan, sel: Select) -> (usize, usize) {
@@ -149,10 +178,7 @@ fn write_plan(c: &Checked, plan: &Plan, sel: Select, place: Place, style: &Style
         );
         return 2;
     }
-    let edits = plan.edits(sel);
-    let checked_text = sync::edit::apply(&current, place, &edits)
-        .and_then(|t| sync::verify(&c.config, &t, place, &edits).map(|w| (t, w)));
-    let (text, warnings) = match checked_text {
+    let (text, new, warnings) = match edited(c, &current, plan, sel, place) {
         Ok(r) => r,
         Err(m) => {
             eprintln!(
@@ -184,6 +210,10 @@ fn write_plan(c: &Checked, plan: &Plan, sel: Select, place: Place, style: &Style
             fix_command(left_add, left_rm)
         );
     }
+    eprint!(
+        "{}",
+        sync::render_remaining(&sync::remaining(c, &new, sel), true)
+    );
     0
 }
 

@@ -6,6 +6,8 @@
 //! the domain uses in the domain graph, and repeated entries). `"*"` is never removed and
 //! makes additions unnecessary; shared kernels are allowed without being listed, so they are
 //! never added. [`edit`] applies a plan to the file's text, keeping its formatting.
+//! [`remaining`] runs the rules again with the edited configuration and says, per rule, what
+//! `check` would still find and why no `depends_on` entry fixes it.
 
 pub mod edit;
 
@@ -13,8 +15,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::analysis::Checked;
-use crate::config::{Config, ConfigError, DomainId};
-use crate::rules::Rule;
+use crate::config::{Config, ConfigError, DomainId, Level};
+use crate::rules::{Finding, Rule};
 pub use edit::{DomainEdit, Place};
 
 /// Why an entry should be added or removed.
@@ -242,15 +244,15 @@ impl fmt::Display for Change {
     }
 }
 
-/// The configuration the edited text declares, checked: every domain's `depends_on` must be
-/// what the edits asked for. Returns the warnings it has that `old` did not (a declared
-/// cycle that an addition created).
+/// The configuration the edited text declares, checked: it has the same domains in the same
+/// order, and every domain's `depends_on` is what the edits asked for. Returns it with the
+/// warnings it has that `old` did not (a declared cycle that an addition created).
 pub fn verify(
     old: &Config,
     new_text: &str,
     place: Place,
     edits: &[DomainEdit],
-) -> Result<Vec<ConfigError>, String> {
+) -> Result<(Config, Vec<ConfigError>), String> {
     let text = match place {
         Place::File => new_text.to_string(),
         Place::Manifest => manifest_config_text(new_text)?,
@@ -262,6 +264,14 @@ pub fn verify(
             msgs.join("; ")
         )
     })?;
+    let names = |c: &Config| c.domains.iter().map(|d| d.name.clone()).collect::<Vec<_>>();
+    if names(&new) != names(old) {
+        return Err(format!(
+            "the edited configuration declares the domains {:?}, not {:?}",
+            names(&new),
+            names(old)
+        ));
+    }
     for d in &old.domains {
         let mut want: Vec<String> = d.depends_on.iter().map(|(n, _)| n.clone()).collect();
         if let Some(e) = edits.iter().find(|e| e.domain == d.name) {
@@ -291,11 +301,125 @@ pub fn verify(
         }
     }
     let known: Vec<&str> = old.warnings.iter().map(|w| w.message.as_str()).collect();
-    Ok(new
+    let fresh = new
         .warnings
-        .into_iter()
+        .iter()
         .filter(|w| !known.contains(&w.message.as_str()))
-        .collect())
+        .cloned()
+        .collect();
+    Ok((new, fresh))
+}
+
+/// What `check` would still report for one rule after the sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Left {
+    pub rule: Rule,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Why a `depends_on` entry does not fix it, and what does.
+    pub why: &'static str,
+}
+
+/// The findings `check` would report with the configuration `new` (the edited one; pass the
+/// current one when nothing changes), per rule in [`Rule::ALL`] order, with why sync leaves
+/// them. Counted before the baseline, after `// domains: allow(..)` comments. `sel` says
+/// which kinds of change were made (a forbidden dependency is left when `--add` was not).
+pub fn remaining(c: &Checked, new: &Config, sel: Select) -> Vec<Left> {
+    let a = &c.analysis;
+    let run = crate::analysis::run_rules(a, new, &c.assignment, &c.domain_graph);
+    tally(&run.findings, sel)
+}
+
+fn tally(findings: &[Finding], sel: Select) -> Vec<Left> {
+    Rule::ALL
+        .iter()
+        .filter_map(|&rule| {
+            let of = |l: Level| {
+                findings
+                    .iter()
+                    .filter(|f| f.rule == rule && f.level == l)
+                    .count()
+            };
+            let (errors, warnings) = (of(Level::Deny), of(Level::Warn));
+            (errors + warnings > 0).then(|| Left {
+                rule,
+                errors,
+                warnings,
+                why: why_left(rule, sel),
+            })
+        })
+        .collect()
+}
+
+fn why_left(rule: Rule, sel: Select) -> &'static str {
+    match rule {
+        Rule::ForbiddenDependency if !sel.add => "`cargo domains sync --add` adds these entries",
+        Rule::ForbiddenDependency => {
+            "`cannot_depend_on` forbids the entry: remove the reference from the code, or the deny-list entry"
+        }
+        Rule::UnusedDependency if !sel.prune => {
+            "`cargo domains sync --prune` removes these entries"
+        }
+        Rule::UnusedDependency => "not added by sync: report it (a bug)",
+        Rule::InterfaceBypass => {
+            "depends_on allows the domain, not a way around its `interface`: go through the interface, or add the item to that domain's `interface`"
+        }
+        Rule::FacadeReexport => {
+            "a `pub use` of another domain's items is a shape of the code: re-export from the owning domain, or claim the facade there"
+        }
+        Rule::DomainCycle => {
+            "an entry accepts a dependency, it does not break a cycle: cut the dependencies `check` names"
+        }
+        Rule::UnassignedModule => "no domain claims the module: add it to a domain's `modules`",
+        Rule::LayerViolation => {
+            "a lower layer may not use a higher one whatever depends_on says: move the code, or change the domains' `layer`"
+        }
+        Rule::DeprecatedDependency => {
+            "the entry is there and marked deprecated: move the code off that domain, then `--prune` removes it"
+        }
+        Rule::SyncSideEffect => "slow work in a request path is not a dependency question",
+    }
+}
+
+impl fmt::Display for Left {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match (self.errors, self.warnings) {
+            (e, 0) => format!("{e} error{}", if e == 1 { "" } else { "s" }),
+            (0, w) => format!("{w} warning{}", if w == 1 { "" } else { "s" }),
+            (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
+        };
+        write!(f, "  {} {level}: {}", self.rule.code(), self.why)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The status lines for what is left: one summary line, then one line per rule. `changed`:
+/// the lines speak of the configuration after the changes just made or shown.
+pub fn render_remaining(left: &[Left], changed: bool) -> String {
+    let errors: usize = left.iter().map(|l| l.errors).sum();
+    let warnings: usize = left.iter().map(|l| l.warnings).sum();
+    let lead = if changed {
+        "after these changes, `cargo domains check` "
+    } else {
+        "`cargo domains check` "
+    };
+    if errors + warnings == 0 {
+        return format!("{lead}finds nothing (before the baseline)\n");
+    }
+    let mut out = format!(
+        "{lead}{}finds {errors} error{} and {warnings} warning{} (before the baseline; it {}):\n",
+        if changed { "still " } else { "" },
+        plural(errors),
+        plural(warnings),
+        if errors > 0 { "fails" } else { "passes" }
+    );
+    for l in left {
+        out.push_str(&format!("{l}\n"));
+    }
+    out
 }
 
 /// The `[workspace|package.metadata.domains]` table of a Cargo.toml, as a standalone file.
