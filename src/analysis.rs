@@ -361,7 +361,7 @@ pub fn apply_baseline(c: &mut Checked, path: &std::path::Path) -> Result<(), Con
         .replace('\\', "/");
     let baseline = crate::baseline::Baseline::load(path, &display)?;
     let mut findings = std::mem::take(&mut c.findings);
-    let (baselined, stale) = crate::baseline::apply(c, &mut findings, &baseline);
+    let (baselined, stale) = crate::baseline::apply(&c.rules_input(), &mut findings, &baseline);
     c.findings = findings;
     c.baselined = baselined;
     c.stale = stale;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::modules::{FileId, Span};
+use crate::source::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

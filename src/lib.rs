@@ -30,6 +30,7 @@ pub mod roadmap;
 pub mod rules;
 pub mod safe_read;
 pub mod score;
+pub mod source;
 pub mod sync;
 pub mod vcs;
 pub mod workspace;

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::analysis::Checked;
 use crate::config::{ConfigError, ConfigErrors, ConfigSource};
-use crate::rules::{Finding, Rule};
+use crate::modules::Program;
+use crate::rules::{Finding, Input, Rule};
 
 pub const DEFAULT_FILE: &str = "domains-baseline.toml";
 const VERSION: u32 = 1;
@@ -30,9 +30,10 @@ pub struct Key {
     pub to_item: String,
 }
 
-pub fn key(c: &Checked, f: &Finding) -> Key {
-    let p = &c.analysis.program;
-    let refs = &c.analysis.resolution.refs;
+/// A finding's key, from the check's input (module paths, reference items, domain names).
+pub fn key(c: &Input, f: &Finding) -> Key {
+    let p = c.program;
+    let refs = &c.resolution.refs;
     let (from_module, to_item) = match f.rule {
         // One entry per group of domains in a cycle, by its members.
         Rule::DomainCycle => (String::new(), f.names.join(", ")),
@@ -216,7 +217,7 @@ impl Baseline {
     }
 
     /// A baseline recording exactly these findings.
-    pub fn from_findings(c: &Checked, findings: &[Finding], path: &Path) -> Baseline {
+    pub fn from_findings(c: &Input, findings: &[Finding], path: &Path) -> Baseline {
         let mut entries: BTreeMap<Key, (usize, Range<usize>)> = BTreeMap::new();
         for f in findings {
             entries.entry(key(c, f)).or_insert((0, 0..0)).0 += 1;
@@ -272,8 +273,7 @@ const LOAD_FAILURES: &[&str] = &[
 /// `--update-baseline` with files that could not be analysed: the old entries from or to
 /// their modules (and modules declared below them, which were never loaded) are kept, as are
 /// old cycle entries, since their violations are unknown, not fixed. Returns the kept keys.
-pub fn keep_unanalysed(c: &Checked, new: &mut Baseline, old: &Baseline) -> Vec<Key> {
-    let p = &c.analysis.program;
+pub fn keep_unanalysed(p: &Program, new: &mut Baseline, old: &Baseline) -> Vec<Key> {
     let failed: std::collections::HashSet<crate::modules::FileId> = p
         .diagnostics
         .iter()
@@ -344,7 +344,7 @@ fn old_cycle_entries(baseline: &Baseline, members: &[String]) -> Vec<Key> {
         .collect()
 }
 
-pub fn apply(c: &Checked, findings: &mut Vec<Finding>, baseline: &Baseline) -> (usize, Vec<Stale>) {
+pub fn apply(c: &Input, findings: &mut Vec<Finding>, baseline: &Baseline) -> (usize, Vec<Stale>) {
     let mut used: BTreeMap<Key, usize> = BTreeMap::new();
     let mut baselined = 0;
     findings.retain(|f| {

@@ -682,8 +682,11 @@ fn check(a: CheckArgs) -> i32 {
     }
     let baseline = analysis::baseline_path(&checked, a.baseline.as_deref());
     if a.update_baseline {
-        let mut b =
-            crate::baseline::Baseline::from_findings(&checked, &checked.findings, &baseline);
+        let mut b = crate::baseline::Baseline::from_findings(
+            &checked.rules_input(),
+            &checked.findings,
+            &baseline,
+        );
         let display = baseline.display().to_string();
         // The files that could not be analysed are what the warning below is about.
         for d in &checked.analysis.program.diagnostics {
@@ -694,7 +697,7 @@ fn check(a: CheckArgs) -> i32 {
             );
         }
         if let Ok(old) = crate::baseline::Baseline::load(&baseline, &display) {
-            let kept = crate::baseline::keep_unanalysed(&checked, &mut b, &old);
+            let kept = crate::baseline::keep_unanalysed(&checked.analysis.program, &mut b, &old);
             if !kept.is_empty() {
                 eprintln!(
                     "warning: kept {} baseline entr{} of code that could not be analysed (see the diagnostics above); fix those files and run --update-baseline again",
@@ -840,7 +843,7 @@ fn modules(a: ModulesArgs) -> i32 {
                 _ => "-".into(),
             };
             (
-                report::pattern_for(p, i as u32, &an.workspace),
+                crate::config::pattern::pattern_for(p, i as u32, &an.workspace),
                 d,
                 // A file name is printed escaped when it holds terminal control characters.
                 report::human::escape_unsafe(p.file_rel(m.file)),

@@ -4,6 +4,9 @@
 
 use std::ops::Range;
 
+use crate::modules::{ModuleId, Program};
+use crate::workspace::{TargetKind, Workspace};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CrateSel {
     /// `crate`: the primary package's library (or its binary when it has no library).
@@ -41,7 +44,7 @@ impl Pattern {
             return Err("pattern has leading or trailing spaces".into());
         }
         // Names compare in NFC, as the code's identifiers do.
-        let text = crate::modules::extract::nfc(text.to_string());
+        let text = crate::modules::ident::nfc(text.to_string());
         let mut parts = text.split("::");
         let head = parts.next().unwrap_or_default();
         let krate = if head == "crate" {
@@ -143,6 +146,27 @@ fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The pattern a user would write in domains.toml to claim this module: `crate::a::b` for the
+/// primary library, `lib_name::a::b` or `bin:name::a` otherwise.
+pub fn pattern_for(p: &Program, m: ModuleId, ws: &Workspace) -> String {
+    let module = &p.modules[m as usize];
+    let krate = &p.crates[module.krate as usize].info;
+    let primary = ws.primary_package.as_deref() == Some(krate.package.as_str())
+        && (krate.kind == TargetKind::Lib
+            || !p
+                .crates
+                .iter()
+                .any(|c| c.info.package == krate.package && c.info.kind == TargetKind::Lib));
+    if primary {
+        match module.path.split_once("::") {
+            Some((_, rest)) => format!("crate::{rest}"),
+            None => "crate".to_string(),
+        }
+    } else {
+        module.path.clone()
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ pub mod louvain;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::Analysis;
+use crate::config::pattern::pattern_for;
 use crate::modules::{ModuleId, Program};
-use crate::report::pattern_for;
 
 /// A proposed domain: name and the patterns that claim its modules.
 #[derive(Clone, Debug)]

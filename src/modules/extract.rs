@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::cfg::{Cfg, CfgEnv, Wrapper};
 use super::expand;
+use super::ident::ident_name;
 use super::{Ctx, ItemKind, Pos, Span, Vis, orm};
 
 /// A scope inside a file: a module's top level (`parent == None`) or a block with items.
@@ -687,29 +688,6 @@ fn cfg_attr_paths(attrs: &[syn::Attribute]) -> Vec<(Cfg, String)> {
 
 fn has_attr(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().any(|a| a.path().is_ident(name))
-}
-
-/// An identifier's name: `r#match` and `match` are the same name (and `mod r#match;` is
-/// the file `match.rs`).
-/// An identifier as the compiler sees it: without `r#`, and in Unicode NFC (rustc normalises
-/// identifiers, so `café` written with a combining accent is the same name).
-pub fn ident_name(i: &proc_macro2::Ident) -> String {
-    let s = i.to_string();
-    let s = match s.strip_prefix("r#") {
-        Some(raw) => raw.to_string(),
-        None => s,
-    };
-    nfc(s)
-}
-
-/// `s` in Unicode NFC; ASCII (nearly every name) is returned as it is.
-pub fn nfc(s: String) -> String {
-    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s
-    } else {
-        s.nfc().collect()
-    }
 }
 
 fn path_segs(p: &syn::Path) -> Vec<String> {

@@ -124,6 +124,35 @@ pub fn depth(text: &str) -> usize {
     max - BRACKET
 }
 
+/// Byte offsets of the line comments of `text` (`//`, doc comments included), outside
+/// strings, character literals and block comments: the comments a reader of the text (inline
+/// suppressions) may look at, with the same lexing as [`depth`].
+pub fn line_comments(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let step = match c {
+            b'/' if next == Some(b'/') => {
+                out.push(i);
+                line_end(b, i) - i
+            }
+            b'/' if next == Some(b'*') => block_comment_end(b, i) - i,
+            b'"' => string_end(b, i + 1) - i,
+            b'\'' => char_end(b, i) - i,
+            _ if is_ident(c) && matches!(c, b'r' | b'b' | b'c') && starts_word(b, i) => {
+                raw_or_word_end(b, i) - i
+            }
+            _ if is_ident(c) => word_end(b, i) - i,
+            _ => 1,
+        };
+        i += step.max(1);
+    }
+    out
+}
+
 /// Closes the innermost level with `c`; returns the units that leaves the path. A block that
 /// ends a statement (`if a < b { .. }`) also ends the enclosing level's run.
 fn close(levels: &mut Vec<Level>, c: u8) -> usize {
@@ -355,5 +384,16 @@ mod tests {
         ] {
             let _ = depth(text);
         }
+    }
+
+    #[test]
+    fn line_comments_skip_strings_chars_and_block_comments() {
+        let text = "let a = \"// not\"; // one\n/* // nor */ let c = '/'; /// two\n\
+                    let r = r#\"// raw \"# ; let l: &'a str = x; //! three\n";
+        let found: Vec<&str> = line_comments(text)
+            .into_iter()
+            .map(|o| text[o..].lines().next().unwrap())
+            .collect();
+        assert_eq!(found, ["// one", "/// two", "//! three"]);
     }
 }

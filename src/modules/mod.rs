@@ -6,6 +6,7 @@ pub mod cfg;
 pub mod expand;
 pub mod extract;
 pub mod guard;
+pub mod ident;
 pub mod orm;
 
 use std::collections::{BTreeMap, HashMap};
@@ -22,26 +23,13 @@ use extract::{
     RawUse,
 };
 
-pub type FileId = u32;
+pub use crate::source::{FileId, Pos, Span};
 pub type ModuleId = u32;
 /// An index into [`Program::cfgs`].
 pub type CfgId = u32;
 pub type ScopeId = u32;
 pub type ItemId = u32;
 pub type CrateId = u32;
-
-/// A position in a source file: 1-based line, 0-based column in characters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Pos {
-    pub line: u32,
-    pub col: u32,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Span {
-    pub start: Pos,
-    pub end: Pos,
-}
 
 /// Where a path is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

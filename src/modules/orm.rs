@@ -6,7 +6,7 @@
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
-use super::extract::ident_name;
+use super::ident::ident_name;
 
 /// One table of a diesel `table!` invocation.
 #[derive(Debug, Clone)]

@@ -286,7 +286,7 @@ pub fn render_finding(c: &Checked, f: &Finding, style: &Style) -> String {
     } else {
         Severity::Warning
     };
-    let help = match crate::rules::finding_cfg(c, f) {
+    let help = match c.rules_input().finding_cfg(f) {
         Some(cfg) => format!(
             "{}\nnote: only builds with `cfg({cfg})` compile this code",
             f.help

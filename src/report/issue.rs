@@ -236,14 +236,14 @@ fn finding_issue(c: &Checked, f: &Finding) -> Issue {
     let module = f
         .from_module
         .or_else(|| f.reference.map(|r| c.analysis.resolution.refs[r].from));
-    let help = match crate::rules::finding_cfg(c, f) {
+    let help = match c.rules_input().finding_cfg(f) {
         Some(cfg) => format!(
             "{}\nnote: only builds with `cfg({cfg})` compile this code",
             f.help
         ),
         None => f.help.clone(),
     };
-    let k = crate::baseline::key(c, f);
+    let k = crate::baseline::key(&c.rules_input(), f);
     Issue {
         code: f.rule.code(),
         level: if f.level == crate::config::Level::Deny {

@@ -168,7 +168,7 @@ pub fn write(c: &Checked, out: &mut dyn Write) -> std::io::Result<()> {
                 column: f.span.start.col + 1,
                 end_line: f.span.end.line,
                 end_column: f.span.end.col + 1,
-                cfg: crate::rules::finding_cfg(c, f).map(|c| c.to_string()),
+                cfg: c.rules_input().finding_cfg(f).map(|c| c.to_string()),
                 cycle: f.cycle.iter().map(edge).collect(),
                 cut: f.cut.iter().map(edge).collect(),
                 modules: f

@@ -18,8 +18,7 @@ pub mod mermaid;
 pub mod sarif;
 pub mod usages;
 
-use crate::modules::{ModuleId, Pos, Program};
-use crate::workspace::{TargetKind, Workspace};
+use crate::modules::Pos;
 
 /// Byte offset of a line/column position (column counted in characters) in a text.
 pub fn offset(text: &str, pos: Pos) -> usize {
@@ -47,27 +46,6 @@ pub fn offset(text: &str, pos: Pos) -> usize {
         .map(|(i, _)| i)
         .unwrap_or_else(|| rest.find('\n').unwrap_or(rest.len()));
     start + col
-}
-
-/// The pattern a user would write in domains.toml to claim this module: `crate::a::b` for the
-/// primary library, `lib_name::a::b` or `bin:name::a` otherwise.
-pub fn pattern_for(p: &Program, m: ModuleId, ws: &Workspace) -> String {
-    let module = &p.modules[m as usize];
-    let krate = &p.crates[module.krate as usize].info;
-    let primary = ws.primary_package.as_deref() == Some(krate.package.as_str())
-        && (krate.kind == TargetKind::Lib
-            || !p
-                .crates
-                .iter()
-                .any(|c| c.info.package == krate.package && c.info.kind == TargetKind::Lib));
-    if primary {
-        match module.path.split_once("::") {
-            Some((_, rest)) => format!("crate::{rest}"),
-            None => "crate".to_string(),
-        }
-    } else {
-        module.path.clone()
-    }
 }
 
 #[cfg(test)]

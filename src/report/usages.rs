@@ -60,7 +60,9 @@ fn full_path(c: &Checked, target: &str) -> String {
         .iter()
         .enumerate()
         .find(|(i, m)| {
-            m.parent.is_none() && super::pattern_for(p, *i as u32, &c.analysis.workspace) == "crate"
+            m.parent.is_none()
+                && crate::config::pattern::pattern_for(p, *i as u32, &c.analysis.workspace)
+                    == "crate"
         })
         .map(|(_, m)| m.path.clone());
     match (target.strip_prefix("crate"), primary) {

@@ -274,7 +274,7 @@ fn name(a: &Input, g: &Graph, u: UnitId) -> String {
         .enumerate()
         .filter(|(_, m)| m.file == u.0)
         .min_by_key(|(_, m)| m.depth)
-        .map(|(i, _)| crate::report::pattern_for(p, i as u32, a.workspace));
+        .map(|(i, _)| crate::config::pattern::pattern_for(p, i as u32, a.workspace));
     match module {
         Some(m) => format!("{m}::{}", unit.name),
         None => unit.name.clone(),

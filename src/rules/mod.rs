@@ -174,15 +174,6 @@ pub fn config_pos(text: &str, range: &std::ops::Range<usize>) -> Span {
     }
 }
 
-/// The cfg predicate of the code behind a finding, when not every build compiles it.
-pub fn finding_cfg<'a>(
-    c: &'a crate::analysis::Checked,
-    f: &Finding,
-) -> Option<&'a crate::modules::cfg::Cfg> {
-    let r = &c.analysis.resolution.refs[f.reference?];
-    (r.cfg != 0).then(|| &c.analysis.program.cfgs[r.cfg as usize])
-}
-
 /// What the rules look at.
 pub struct Input<'a> {
     pub program: &'a Program,
@@ -192,6 +183,14 @@ pub struct Input<'a> {
     pub domain_graph: &'a DomainGraph,
     pub workspace: &'a crate::workspace::Workspace,
     pub include_tests: bool,
+}
+
+impl<'a> Input<'a> {
+    /// The cfg predicate of the code behind a finding, when not every build compiles it.
+    pub fn finding_cfg(&self, f: &Finding) -> Option<&'a crate::modules::cfg::Cfg> {
+        let r = &self.resolution.refs[f.reference?];
+        (r.cfg != 0).then(|| &self.program.cfgs[r.cfg as usize])
+    }
 }
 
 /// Runs every rule whose level is not `allow`; findings come sorted by file, line, column.

@@ -48,7 +48,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                 m.path
             )
         };
-        let pattern = crate::report::pattern_for(p, mid as ModuleId, input.workspace);
+        let pattern = crate::config::pattern::pattern_for(p, mid as ModuleId, input.workspace);
         out.push(Finding {
             rule: Rule::UnassignedModule,
             level,
