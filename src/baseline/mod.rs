@@ -327,6 +327,24 @@ pub struct Stale {
     pub span: Range<usize>,
 }
 
+impl Stale {
+    /// The diagnostic every output gives a stale entry (`baseline-stale`); a warning unless
+    /// the run treats stale entries as errors.
+    pub fn error(&self, is_error: bool) -> ConfigError {
+        ConfigError {
+            code: "baseline-stale",
+            message: format!(
+                "baseline entry no longer occurs ({} recorded, {} found): {} {} -> {}",
+                self.recorded, self.found, self.key.rule, self.key.from_module, self.key.to_item
+            ),
+            span: Some(self.span.clone()),
+            label: Some("fixed".into()),
+            help: Some("run `cargo domains check --update-baseline` to shrink the baseline".into()),
+            warning: !is_error,
+        }
+    }
+}
+
 /// Splits findings into new ones (kept in `findings`) and baselined ones (returned count);
 /// also returns the stale entries.
 /// Entries of the pre-grouping format (`a -> b -> a`) whose domains all lie in `members`.

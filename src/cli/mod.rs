@@ -995,34 +995,11 @@ fn graph(a: GraphArgs) -> i32 {
 
 /// Pipes DOT through `dot -T<format>`; Graphviz's warnings are passed on to stderr.
 fn render_with_dot(dot: &std::path::Path, t: &str, input: &[u8]) -> Result<Vec<u8>, String> {
-    use std::process::{Command as Process, Stdio};
-    let mut child = Process::new(dot)
-        .arg(t)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{}`: {e}", dot.display()))?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("`{}` failed: {e}", dot.display()))?;
-    let _ = writer.join();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        return Err(format!(
-            "`{} {t}` failed ({}):\n{}",
-            dot.display(),
-            out.status,
-            stderr.trim_end()
-        ));
+    let (out, warnings) = report::html::graphviz::run(dot, t, input, None)?;
+    if !warnings.trim().is_empty() {
+        eprint!("{warnings}");
     }
-    if !stderr.trim().is_empty() {
-        eprint!("{stderr}");
-    }
-    Ok(out.stdout)
+    Ok(out)
 }
 
 fn explain(a: ExplainArgs) -> i32 {

@@ -30,20 +30,11 @@ pub fn quote(s: &str) -> String {
 
 /// Text inside an HTML-like label: `& < > " '` as entities, line breaks as `<br/>`.
 pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br/>"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let lines: Vec<String> = s
+        .split('\n')
+        .map(|l| crate::report::html::esc(&l.replace('\r', "")))
+        .collect();
+    lines.join("<br/>")
 }
 
 const FONT: &str = "Helvetica,Arial,sans-serif";

@@ -492,19 +492,7 @@ pub fn write(c: &Checked, style: &Style, out: &mut dyn Write) -> std::io::Result
         let errors = c
             .stale
             .iter()
-            .map(|st| crate::config::ConfigError {
-                code: "baseline-stale",
-                message: format!(
-                    "baseline entry no longer occurs ({} recorded, {} found): {} {} -> {}",
-                    st.recorded, st.found, st.key.rule, st.key.from_module, st.key.to_item
-                ),
-                span: Some(st.span.clone()),
-                label: Some("fixed".into()),
-                help: Some(
-                    "run `cargo domains check --update-baseline` to shrink the baseline".into(),
-                ),
-                warning: !c.stale_is_error,
-            })
+            .map(|st| st.error(c.stale_is_error))
             .collect();
         let errs = ConfigErrors {
             source: b.source.clone(),

@@ -297,19 +297,7 @@ pub fn from_checked(c: &Checked) -> Vec<Issue> {
     out.extend(c.findings.iter().map(|f| finding_issue(c, f)));
     if let Some(b) = &c.baseline {
         for st in &c.stale {
-            let e = ConfigError {
-                code: "baseline-stale",
-                message: format!(
-                    "baseline entry no longer occurs ({} recorded, {} found): {} {} -> {}",
-                    st.recorded, st.found, st.key.rule, st.key.from_module, st.key.to_item
-                ),
-                span: Some(st.span.clone()),
-                label: Some("fixed".into()),
-                help: Some(
-                    "run `cargo domains check --update-baseline` to shrink the baseline".into(),
-                ),
-                warning: !c.stale_is_error,
-            };
+            let e = st.error(c.stale_is_error);
             let mut i = config_issue(&e, b.source.as_ref());
             i.fingerprint = hash(&["baseline-stale", &st.key.from_module, &st.key.to_item]);
             out.push(i);

@@ -9,15 +9,28 @@ use std::time::{Duration, Instant};
 
 /// Renders DOT to SVG with `dot`, killed after `limit`.
 pub fn render(dot: &Path, input: &str, limit: Duration) -> Result<String, String> {
+    let (out, _) = run(dot, "-Tsvg", input.as_bytes(), Some(limit))?;
+    let svg = String::from_utf8(out).map_err(|_| "Graphviz wrote invalid UTF-8".to_string())?;
+    inline(&svg).ok_or_else(|| "Graphviz's output holds no <svg> element".to_string())
+}
+
+/// Pipes DOT through `dot ARG` (`-Tsvg`, `-Tpng`), killed after `limit` when one is given;
+/// returns its output and its warnings (stderr).
+pub fn run(
+    dot: &Path,
+    arg: &str,
+    input: &[u8],
+    limit: Option<Duration>,
+) -> Result<(Vec<u8>, String), String> {
     let mut child = Command::new(dot)
-        .arg("-Tsvg")
+        .arg(arg)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run `{}`: {e}", dot.display()))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let bytes = input.as_bytes().to_vec();
+    let bytes = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&bytes));
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -34,14 +47,16 @@ pub fn render(dot: &Path, input: &str, limit: Duration) -> Result<String, String
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) if limit.is_none_or(|l| start.elapsed() < l) => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
                     "`{}` did not finish within {} s",
                     dot.display(),
-                    limit.as_secs()
+                    limit.unwrap_or_default().as_secs()
                 ));
             }
             Err(e) => return Err(format!("`{}` failed: {e}", dot.display())),
@@ -52,16 +67,15 @@ pub fn render(dot: &Path, input: &str, limit: Duration) -> Result<String, String
         .join()
         .map_err(|_| "reading Graphviz's output failed".to_string())?
         .map_err(|e| format!("reading Graphviz's output: {e}"))?;
-    let err = err_reader.join().unwrap_or_default();
+    let err = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
     if !status.success() {
         return Err(format!(
-            "`{} -Tsvg` failed ({status}): {}",
+            "`{} {arg}` failed ({status}): {}",
             dot.display(),
-            String::from_utf8_lossy(&err).trim()
+            err.trim()
         ));
     }
-    let svg = String::from_utf8(out).map_err(|_| "Graphviz wrote invalid UTF-8".to_string())?;
-    inline(&svg).ok_or_else(|| "Graphviz's output holds no <svg> element".to_string())
+    Ok((out, err))
 }
 
 /// The `<svg>...</svg>` element of an SVG document, its comments removed.
