@@ -13,14 +13,18 @@ fn manifest() -> String {
         .to_string()
 }
 
-fn edges(extra: &[&str]) -> Vec<String> {
+/// `cargo domains edges` on the fixture, as TSV.
+fn edges_tsv(extra: &[&str]) -> String {
     let m = manifest();
     let mut args = vec!["edges", "--manifest-path", m.as_str()];
     args.extend_from_slice(extra);
     let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut out: Vec<String> = r
-        .stdout
+    r.stdout
+}
+
+fn edges(extra: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = edges_tsv(extra)
         .lines()
         .filter_map(|l| {
             let mut c = l.split('\t');
@@ -327,14 +331,8 @@ fn bad_options_are_precise_errors() {
 /// from the module itself and from another one; a concrete build reaches only its own.
 #[test]
 fn live_alternatives_are_each_reached_once() {
-    let m = manifest();
     let sites = |extra: &[&str], at: &str| -> Vec<String> {
-        let mut args = vec!["edges", "--manifest-path", m.as_str()];
-        args.extend_from_slice(extra);
-        let r = run(&args);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let mut v: Vec<String> = r
-            .stdout
+        let mut v: Vec<String> = edges_tsv(extra)
             .lines()
             .filter(|l| l.ends_with(&format!("\t{at}")))
             .map(|l| l.split('\t').nth(2).unwrap().to_string())
@@ -382,18 +380,8 @@ fn a_test_build_swaps_what_test_only_imports_bring() {
     let added: Vec<&String> = with.iter().filter(|e| !without.contains(e)).collect();
     assert_eq!(added, ["relay::runtime -> relay::testing"]);
     assert!(without.iter().all(|e| with.contains(e)), "{with:?}");
-    let m = manifest();
-    let r = run(&[
-        "edges",
-        "--manifest-path",
-        &m,
-        linux[0],
-        linux[1],
-        "--cfg",
-        "test",
-    ]);
-    let to_testing: Vec<&str> = r
-        .stdout
+    let tsv = edges_tsv(&[linux[0], linux[1], "--cfg", "test"]);
+    let to_testing: Vec<&str> = tsv
         .lines()
         .filter(|l| l.contains("\trelay::testing\t"))
         .collect();

@@ -190,6 +190,8 @@ pub struct ImplTypes {
 }
 
 struct Resolver<'p> {
+    /// Some scope binds cfg alternatives (`Names::alts`); most crates have none.
+    any_alts: bool,
     p: &'p Program,
     names: Vec<Names>,
     externs: Vec<HashMap<String, Option<ModuleId>>>,
@@ -212,6 +214,7 @@ struct Resolver<'p> {
 
 pub fn resolve(p: &Program) -> Resolution {
     let mut r = Resolver {
+        any_alts: false,
         p,
         names: (0..p.scopes.len()).map(|_| Names::default()).collect(),
         externs: Vec::new(),
@@ -366,6 +369,7 @@ impl<'p> Resolver<'p> {
                     if !alts.contains(&def) {
                         alts.push(def);
                     }
+                    self.any_alts = true;
                 }
             }
         }
@@ -374,6 +378,9 @@ impl<'p> Resolver<'p> {
     /// The other cfg alternatives of the name a lookup in `scope` (or the scopes around it)
     /// found, in namespace `ns`.
     fn alternatives_of(&self, scope: ScopeId, name: &str, ns: usize) -> &[Def] {
+        if !self.any_alts {
+            return &[];
+        }
         let mut s = Some(scope);
         while let Some(id) = s {
             let n = &self.names[id as usize];
@@ -916,6 +923,7 @@ impl<'p> Resolver<'p> {
                                 if !alts.contains(&def) {
                                     alts.push(def);
                                 }
+                                self.any_alts = true;
                             }
                         }
                     }
